@@ -1,0 +1,356 @@
+"""The ``lab`` backend: the seed's two-node cluster, for real, in namespaces on this machine.
+
+Topology (all inside namespaces named ``<prefix>.<role>``; the root namespace gets nothing):
+
+    <prefix>.host   bridge ``lan`` (gateway 192.168.1.1, the clients' side) and bridge ``ic``
+    <prefix>.s1     eth1 (service LAN) and eth2 (interconnect), veths to the host's bridges
+    <prefix>.s2     the same
+
+Each node is a ``node.Node`` (copy-on-write root, reaping PID 1). The node's own files (corosync,
+Apache, Tomcat, hosts) come from ``render`` and are written into its upper dir, so the host's
+files stay byte-for-byte as they were. The state dir ``/run/hacluster/<prefix>`` holds the
+upper dirs and ``lab.json``, which lets ``--hacluster-keep`` reuse a running lab and ``gc`` find
+a crashed one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from pytest_hacluster import netns, packages, render
+from pytest_hacluster.backends.base import Backend, BackendError, NodeShell, Progress, Settings
+from pytest_hacluster.config import Description
+from pytest_hacluster.http_client import HttpClient
+from pytest_hacluster.node import Node, NodeError, load_records, save_records
+from pytest_hacluster.shell import run_local
+from pytest_hacluster.waiting import WaitTimeout, wait_until
+
+STATE_ROOT = Path("/run/hacluster")
+PREFIX_RE = re.compile(r"^hacl[a-z0-9-]{0,11}$")
+HOST_ROLE = "host"
+LAN_BRIDGE, IC_BRIDGE = "lan", "ic"
+PACEMAKER_LOG = "/var/log/pacemaker/pacemaker.log"
+CIB_PATH = "/var/lib/pacemaker/cib/cib.xml"
+
+
+class LabError(BackendError):
+    """The lab could not be brought up; says why and how to fix it."""
+
+
+def check_prefix(prefix: str) -> str:
+    if not PREFIX_RE.match(prefix):
+        raise LabError(
+            f"lab prefix {prefix!r} is invalid: it must start with 'hacl' and be at most 15 "
+            "characters of a-z, 0-9 and '-' (it names namespaces and interfaces)"
+        )
+    return prefix
+
+
+def state_dir(prefix: str) -> Path:
+    return STATE_ROOT / prefix
+
+
+def namespaces_of(prefix: str) -> list[str]:
+    return [n for n in netns.names() if n.split(".", 1)[0] == prefix and "." in n]
+
+
+def existing_prefixes() -> list[str]:
+    """Every lab on this machine, running or crashed, by its prefix."""
+    found = {n.split(".", 1)[0] for n in netns.names() if n.startswith("hacl") and "." in n}
+    if STATE_ROOT.is_dir():
+        found |= {p.name for p in STATE_ROOT.iterdir() if PREFIX_RE.match(p.name)}
+    return sorted(found)
+
+
+def remove(prefix: str, timeout: float = 10) -> list[str]:
+    """Remove every trace of lab ``prefix``: processes, namespaces, mounts, state dir.
+
+    Works from names alone, so it cleans up after a crashed run as well as after a normal one.
+    Killing every process in the lab's network namespaces kills each node's PID 1, which ends its
+    PID namespace; its mounts go with its mount namespace. Returns what it removed.
+    """
+    removed: list[str] = []
+    names = namespaces_of(prefix)
+    for name in names:
+        for pid in netns.pids_in(name):
+            try:
+                os.kill(pid, signal.SIGKILL)
+                removed.append(f"process {pid} in {name}")
+            except ProcessLookupError:
+                pass
+    try:
+        wait_until(
+            lambda: [p for n in names for p in netns.pids_in(n)],
+            lambda left: not left, timeout=timeout, interval=0.02,
+            what=f"the processes of lab {prefix} to end",
+        )
+    except WaitTimeout as exc:
+        raise LabError(f"{exc} (still running; kill them and run `hacluster-lab gc`)") from None
+    for name in names:
+        netns.delete(name)
+        removed.append(f"network namespace {name}")
+    directory = state_dir(prefix)
+    if directory.exists():
+        shutil.rmtree(directory)
+        removed.append(f"state dir {directory}")
+    return removed
+
+
+class LabBackend(Backend):
+    """A real Pacemaker pair in namespaces on this machine."""
+
+    name = "lab"
+
+    def __init__(self, description: Description, settings: Settings) -> None:
+        super().__init__(description, settings)
+        self.prefix = check_prefix(settings.prefix)
+        self.dir = state_dir(self.prefix)
+        self._nodes: dict[str, Node] = {}
+        self._client_pool: netns.NetnsExecutor | None = None
+
+    # -- names --------------------------------------------------------------------------------
+    @property
+    def host_netns(self) -> str:
+        return f"{self.prefix}.{HOST_ROLE}"
+
+    def node_netns(self, node: str) -> str:
+        return f"{self.prefix}.{node}"
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever anything the cluster is built from changes (for safe reuse)."""
+        parts = [render.crm_configuration(self.description, self.stack)]
+        for name in self.description.node_names:
+            parts += [repr(f) for f in render.node_files(self.description, self.stack, name)]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+    @property
+    def stack(self) -> render.Stack:
+        java = os.path.realpath(shutil.which("java") or "/usr/bin/java")
+        return render.Stack(**{**render.DEBIAN12.__dict__, "java_home": str(Path(java).parents[1])})
+
+    # -- Backend interface --------------------------------------------------------------------
+    def check(self) -> None:
+        if os.geteuid() != 0:
+            raise LabError(
+                "the lab backend needs root: it creates network, mount and PID namespaces. "
+                "Run it as root, e.g. `sudo .venv/bin/pytest --hacluster`"
+            )
+        lacking = packages.missing()
+        if lacking:
+            names = ", ".join(thing for thing, _ in lacking)
+            raise LabError(
+                f"the lab needs {names}, which this machine lacks. Install with: "
+                f"{packages.install_command([pkg for _, pkg in lacking])}"
+            )
+        probe = run_local(["unshare", "--net", "--mount", "--pid", "--fork", "true"], timeout=10)
+        if not probe.ok:
+            raise LabError(
+                "this machine does not allow new namespaces (needed for the lab): "
+                f"{probe.describe()}. Run on a Linux host or VM as root, not in an unprivileged "
+                "container"
+            )
+
+    def up(self, progress: Progress) -> None:
+        self.check()
+        if namespaces_of(self.prefix) or self.dir.exists():
+            if self.settings.keep and self._attach(progress):
+                self.reused = True
+                return
+            raise LabError(self._clash_message())
+        try:
+            self._create(progress)
+        except BaseException:
+            self.down()
+            raise
+
+    def down(self) -> None:
+        if self._client_pool is not None:
+            self._client_pool.close()
+            self._client_pool = None
+        remove(self.prefix)
+        self._nodes.clear()
+
+    def nodes(self) -> dict[str, NodeShell]:
+        return dict(self._nodes)
+
+    def http(self) -> HttpClient:
+        if self._client_pool is None:
+            self._client_pool = netns.NetnsExecutor(self.host_netns, workers=6)
+        return HttpClient(self._client_pool)
+
+    # -- reuse --------------------------------------------------------------------------------
+    def _clash_message(self) -> str:
+        owner = ""
+        try:
+            info = json.loads((self.dir / "lab.json").read_text())
+            owner = f" (made by pid {info.get('owner')} at {info.get('created')})"
+        except (OSError, ValueError):
+            pass
+        return (
+            f"a lab named {self.prefix!r} already exists on this machine{owner}. "
+            f"Reuse it with --hacluster-keep, remove it with `hacluster-lab down --prefix "
+            f"{self.prefix}` (or `hacluster-lab gc` after a crash), or pick another prefix"
+        )
+
+    def _attach(self, progress: Progress) -> bool:
+        """Reuse a kept lab if it is whole and built from the same description."""
+        try:
+            records, extra = load_records(self.dir / "lab.json")
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        if extra.get("fingerprint") != self.fingerprint:
+            raise LabError(
+                f"the kept lab {self.prefix!r} was built from a different cluster description; "
+                f"remove it with `hacluster-lab down --prefix {self.prefix}` and run again"
+            )
+        nodes = {r.name: Node.attach(r, self.dir) for r in records}
+        if set(nodes) != set(self.description.node_names) or not all(
+            n.alive for n in nodes.values()
+        ):
+            progress(f"kept lab {self.prefix} is incomplete: removing it and starting afresh")
+            remove(self.prefix)
+            return False
+        self._nodes = nodes
+        progress(f"reusing the kept lab {self.prefix} (nodes {', '.join(nodes)})")
+        return True
+
+    # -- bring-up -----------------------------------------------------------------------------
+    def _create(self, progress: Progress) -> None:
+        t0 = time.monotonic()
+        self.dir.mkdir(parents=True, mode=0o700)
+        self._save({})
+        self._make_topology()
+        key = os.urandom(256)
+        for name in self.description.node_names:
+            node = Node(name, self.node_netns(name), self.dir)
+            node.prepare(render.node_files(self.description, self.stack, name))
+            _write_secret(self.dir / name / "upper" / "etc" / "corosync" / "authkey", key)
+            self._nodes[name] = node
+        for node in self._nodes.values():
+            node.boot()
+        self._save({})
+        progress(f"nodes up in {time.monotonic() - t0:.1f}s; starting corosync")
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            cib_future = pool.submit(self._build_cib)
+            for node in self._nodes.values():
+                node.spawn(["corosync", "-f"], "/var/log/corosync/corosync.out")
+            self._wait_membership()
+            self._set_detection_timings()
+            cib = cib_future.result()
+        progress(f"corosync membership of 2 at {time.monotonic() - t0:.1f}s; starting pacemaker")
+        for node in self._nodes.values():
+            node.write(CIB_PATH, cib, mode=0o600, owner="hacluster:haclient")
+            node.spawn(["pacemakerd"], "/var/log/pacemaker/pacemakerd.out",
+                       env={"PCMK_logfile": PACEMAKER_LOG})
+
+    def _save(self, extra: dict[str, object]) -> None:
+        save_records(
+            self.dir / "lab.json",
+            [n.record for n in self._nodes.values() if n.alive],
+            {"owner": os.getpid(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+             "fingerprint": self.fingerprint, **extra},
+        )
+
+    def _make_topology(self) -> None:
+        desc = self.description
+        netns.add(self.host_netns)
+        host_cmds = [
+            f"link add {LAN_BRIDGE} type bridge",
+            f"link add {IC_BRIDGE} type bridge",
+            f"addr add {desc.gateway}/{desc.netmask} dev {LAN_BRIDGE}",
+        ]
+        for spec in desc.nodes:
+            nns = self.node_netns(spec.name)
+            netns.add(nns)
+            for nic, bridge in ((desc.service_nic, LAN_BRIDGE), (desc.interconnect_nic, IC_BRIDGE)):
+                host_end = f"{spec.name}-{nic}"
+                host_cmds += [
+                    f"link add {host_end} type veth peer name {nic} netns {nns}",
+                    f"link set {host_end} master {bridge} up",
+                ]
+        host_cmds += [f"link set {LAN_BRIDGE} up", f"link set {IC_BRIDGE} up"]
+        netns.ip_batch(self.host_netns, host_cmds)
+        for spec in desc.nodes:
+            netns.ip_batch(self.node_netns(spec.name), [
+                f"addr add {spec.service_ip}/{desc.netmask} dev {desc.service_nic}",
+                f"addr add {spec.interconnect_ip}/{desc.netmask} dev {desc.interconnect_nic}",
+                f"link set {desc.service_nic} up",
+                f"link set {desc.interconnect_nic} up",
+                f"route add default via {desc.gateway}",
+            ])
+
+    def _build_cib(self) -> str:
+        """The seed's resources loaded with crmsh into an offline CIB inside node 1.
+
+        Placing it before pacemakerd starts puts ``dc-deadtime`` in force at the first election
+        (the controller reads it only from the CIB), which is what makes a cold start take
+        seconds. crmsh runs inside the node so its log lands in the node, not on the host.
+        """
+        node = self._nodes[self.description.node_names[0]]
+        node.write("/root/resources.crm", render.crm_configuration(self.description, self.stack))
+        result = node.run(
+            "cibadmin --empty > /root/cib.xml && "
+            "CIB_file=/root/cib.xml crm configure load update /root/resources.crm >&2 && "
+            "cat /root/cib.xml",
+            timeout=60, check=True,
+        )
+        return result.stdout
+
+    def _wait_membership(self) -> None:
+        def joined() -> dict[str, int]:
+            counts = {}
+            for name, node in self._nodes.items():
+                out = node.run(["corosync-cmapctl", "-b", "runtime.members"], timeout=10).stdout
+                counts[name] = out.count("status (str) = joined")
+            return counts
+
+        try:
+            wait_until(joined, lambda c: all(v == 2 for v in c.values()), timeout=30,
+                       interval=0.05, what="a corosync membership of both nodes",
+                       describe=lambda c: f"members seen per node: {c}")
+        except WaitTimeout as exc:
+            raise LabError(f"{exc}\n{self._logs('/var/log/corosync/corosync.log')}") from None
+
+    def _set_detection_timings(self) -> None:
+        """From the bring-up token to the described cluster's failure detection, on every node."""
+        t = self.description.timings
+        for node in self._nodes.values():
+            node.run(
+                ["sh", "-c",
+                 'corosync-cmapctl -s totem.token u32 "$1" && '
+                 'corosync-cmapctl -s totem.consensus u32 "$2"',
+                 "set", str(t.token_ms), str(t.consensus_ms)],
+                timeout=10, check=True,
+            )
+
+    def _logs(self, path: str, lines: int = 30) -> str:
+        out = []
+        for name, node in self._nodes.items():
+            if node.alive:
+                tail = node.run(["tail", "-n", str(lines), path], timeout=5).stdout
+                out.append(f"--- {name}:{path}\n{tail}")
+        return "\n".join(out)
+
+    def describe_failure(self) -> str:
+        """The logs that explain a bring-up that never converged."""
+        return self._logs(PACEMAKER_LOG, 40)
+
+
+def _write_secret(path: Path, data: bytes) -> None:
+    """The per-cluster corosync key: created 0600 from the start, never readable by others."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+__all__ = ["LabBackend", "LabError", "NodeError", "existing_prefixes", "remove", "state_dir"]

@@ -1,0 +1,307 @@
+"""The cluster description: what the cluster under test is, with the seed's values as defaults.
+
+Everything the cluster needs (resource definitions, corosync config, Apache and Tomcat settings,
+URLs) is derived from one `Description`, so that the lab, the provisioning scripts and the report
+never disagree. Users override values in ``[tool.hacluster]`` of their pyproject.toml; every key
+is checked here, so a typo is one error naming the key instead of a cluster that half-works.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A bad value in ``[tool.hacluster]``; the message names the key and what is expected."""
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """One cluster node as the seed describes it."""
+
+    name: str
+    service_ip: str
+    interconnect_ip: str
+    ssh_port: int
+
+
+@dataclass(frozen=True)
+class Op:
+    """One resource operation (crm ``op``); seconds, as in the seed's definitions."""
+
+    interval: int = 0
+    timeout: int | None = None
+    on_fail: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceOps:
+    """The three operations the seed gives both httpd and tomcat."""
+
+    start: Op = Op(timeout=90, on_fail="restart")
+    monitor: Op = Op(interval=10, timeout=60, on_fail="restart")
+    stop: Op = Op(timeout=300, on_fail="block")
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """A resource group: a VIP and the service it fronts."""
+
+    name: str
+    vip_resource: str
+    vip: str
+    service_resource: str
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Failure-detection and bring-up timings.
+
+    ``token_ms``/``consensus_ms`` are the described cluster's failure detection (Heartbeat's
+    ``deadtime 10`` is about token 5000 ms + consensus 6000 ms, measured in
+    shared/notes/crm-simulate-facts.md). The lab starts with ``bringup_token_ms`` so that the
+    membership forms before the controllers' election timers run out, then switches every node
+    to ``token_ms`` before any test runs: bring-up speed never changes what the tests measure.
+    """
+
+    token_ms: int = 5000
+    consensus_ms: int = 6000
+    bringup_token_ms: int = 1000
+    dc_deadtime: str = "1s"
+    bringup_timeout_s: int = 120
+
+
+SEED_NODES = (
+    NodeSpec("s1", "192.168.1.121", "192.168.9.121", 2122),
+    NodeSpec("s2", "192.168.1.122", "192.168.9.122", 2222),
+)
+
+
+@dataclass(frozen=True)
+class Description:
+    """The whole cluster under test. Defaults are the seed's cluster."""
+
+    cluster_name: str = "hacluster"
+    nodes: tuple[NodeSpec, ...] = SEED_NODES
+    service_nic: str = "eth1"
+    interconnect_nic: str = "eth2"
+    netmask: int = 24
+    gateway: str = "192.168.1.1"
+    web: GroupSpec = GroupSpec("web", "vip_httpd", "192.168.1.101", "httpd")
+    webapp: GroupSpec = GroupSpec("webapp", "vip_tomcat", "192.168.1.102", "tomcat")
+    http_port: int = 80
+    tomcat_port: int = 8080
+    ajp_port: int = 8009
+    app_path: str = "/app/"
+    vip_monitor_interval: int = 10
+    service_ops: ServiceOps = ServiceOps()
+    properties: dict[str, str] = field(
+        default_factory=lambda: {"stonith-enabled": "false", "no-quorum-policy": "ignore"}
+    )
+    timings: Timings = Timings()
+
+    # -- derived values: computed, never configured, so they cannot drift apart --------------
+    @property
+    def groups(self) -> tuple[GroupSpec, GroupSpec]:
+        return (self.web, self.webapp)
+
+    @property
+    def node_names(self) -> tuple[str, ...]:
+        return tuple(n.name for n in self.nodes)
+
+    def node(self, name: str) -> NodeSpec:
+        for n in self.nodes:
+            if n.name == name:
+                return n
+        raise KeyError(f"no node {name!r} in the cluster description ({', '.join(self.node_names)})")
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.web.vip}{_port_suffix(self.http_port, 80)}/"
+
+    @property
+    def app_url(self) -> str:
+        return f"http://{self.web.vip}{_port_suffix(self.http_port, 80)}{self.app_path}"
+
+    @property
+    def tomcat_url(self) -> str:
+        return f"http://{self.webapp.vip}:{self.tomcat_port}/"
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """The three URLs the acceptance tests check, by a short name."""
+        return {"web": self.web_url, "app": self.app_url, "tomcat": self.tomcat_url}
+
+
+def _port_suffix(port: int, default: int) -> str:
+    return "" if port == default else f":{port}"
+
+
+# -- loading and validation -------------------------------------------------------------------
+
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
+_NIC_RE = re.compile(r"^[a-z][a-z0-9]{0,14}$")
+_ON_FAIL = {"ignore", "block", "stop", "restart", "fence", "standby", "demote"}
+
+
+def load(pyproject: Path | None) -> Description:
+    """The description in effect: the seed's, with ``[tool.hacluster]`` of ``pyproject`` on top."""
+    if pyproject is None or not pyproject.is_file():
+        return Description()
+    try:
+        data = tomllib.loads(pyproject.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from exc
+    table = data.get("tool", {}).get("hacluster", {})
+    return from_mapping(table, where="[tool.hacluster]")
+
+
+def from_mapping(table: dict[str, Any], where: str = "[tool.hacluster]") -> Description:
+    """Build and check a description from a TOML table (the seed's values fill the gaps)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    table = dict(table)
+    # Keys that belong to later features (SLOs, report) live in their own sub-tables.
+    table.pop("slo", None)
+    nodes = table.pop("nodes", None)
+    desc = _build(Description, table, where, Description())
+    if nodes is not None:
+        desc = dataclasses.replace(desc, nodes=_build_nodes(nodes, f"{where}.nodes"))
+    _check(desc, where)
+    return desc
+
+
+def _build_nodes(nodes: Any, where: str) -> tuple[NodeSpec, ...]:
+    if not isinstance(nodes, dict) or len(nodes) != 2:
+        raise ConfigError(f"{where}: expected a table of exactly two nodes, e.g. [{where}.s1]")
+    seed = {n.name: n for n in SEED_NODES}
+    out = []
+    for (name, values), fallback in zip(nodes.items(), SEED_NODES, strict=True):
+        if not isinstance(values, dict):
+            raise ConfigError(f"{where}.{name}: expected a table")
+        base = dataclasses.replace(seed.get(name, fallback), name=name)
+        out.append(_build(NodeSpec, {**values, "name": name}, f"{where}.{name}", base))
+    return tuple(out)
+
+
+def _build(cls: type, values: dict[str, Any], where: str, base: Any) -> Any:
+    """Overlay ``values`` on ``base`` (an instance of dataclass ``cls``), checking each type."""
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    changes: dict[str, Any] = {}
+    for key, value in values.items():
+        attr = key.replace("-", "_")
+        if attr not in known or attr == "nodes":
+            raise ConfigError(
+                f"{where}: unknown key {key!r} (known: {', '.join(sorted(k for k in known))})"
+            )
+        changes[attr] = _coerce(hints[attr], value, f"{where}.{key}", getattr(base, attr))
+    return dataclasses.replace(base, **changes)
+
+
+def _coerce(hint: Any, value: Any, where: str, current: Any) -> Any:
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a table")
+        return _build(hint, value, where, current)
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _coerce(args[0], value, where, current)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a table")
+        return {str(k): _scalar_str(v, f"{where}.{k}") for k, v in value.items()}
+    if hint is bool and not isinstance(value, bool):
+        raise ConfigError(f"{where}: expected true or false, got {value!r}")
+    if hint is int and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise ConfigError(f"{where}: expected a non-negative integer, got {value!r}")
+    if hint is str and not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string, got {value!r}")
+    return value
+
+
+def _scalar_str(value: Any, where: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int):
+        return str(value)
+    raise ConfigError(f"{where}: expected a string, number or boolean, got {value!r}")
+
+
+def _check(desc: Description, where: str) -> None:
+    """Cross-field checks: addresses, names and options that would break the cluster."""
+    if not _NAME_RE.match(desc.cluster_name):
+        raise ConfigError(f"{where}.cluster_name: {desc.cluster_name!r} is not a simple name")
+    for key in ("service_nic", "interconnect_nic"):
+        if not _NIC_RE.match(getattr(desc, key)):
+            raise ConfigError(f"{where}.{key}: {getattr(desc, key)!r} is not an interface name")
+    if desc.service_nic == desc.interconnect_nic:
+        raise ConfigError(f"{where}.interconnect_nic: must differ from service_nic")
+    if not 8 <= desc.netmask <= 30:
+        raise ConfigError(f"{where}.netmask: expected a prefix length 8..30, got {desc.netmask}")
+    service_net = _network(desc.gateway, desc.netmask, f"{where}.gateway")
+    seen: dict[str, str] = {desc.gateway: f"{where}.gateway"}
+    names = set()
+    for node in desc.nodes:
+        nwhere = f"{where}.nodes.{node.name}"
+        if not _NAME_RE.match(node.name) or node.name in names:
+            raise ConfigError(f"{nwhere}: {node.name!r} is not a unique simple host name")
+        names.add(node.name)
+        for key in ("service_ip", "interconnect_ip"):
+            _claim(seen, getattr(node, key), f"{nwhere}.{key}")
+        if ipaddress.ip_address(node.service_ip) not in service_net:
+            raise ConfigError(f"{nwhere}.service_ip: {node.service_ip} is outside {service_net}")
+        if not 0 < node.ssh_port < 65536:
+            raise ConfigError(f"{nwhere}.ssh_port: {node.ssh_port} is not a TCP port")
+    ic = [ipaddress.ip_interface(f"{n.interconnect_ip}/{desc.netmask}") for n in desc.nodes]
+    if ic[0].network != ic[1].network:
+        raise ConfigError(f"{where}.nodes: the interconnect addresses are not on one network")
+    if ic[0].network.overlaps(service_net):
+        raise ConfigError(f"{where}.nodes: interconnect and service LAN must be separate networks")
+    for group, key in ((desc.web, "web"), (desc.webapp, "webapp")):
+        _claim(seen, group.vip, f"{where}.{key}.vip")
+        if ipaddress.ip_address(group.vip) not in service_net:
+            raise ConfigError(f"{where}.{key}.vip: {group.vip} is outside {service_net}")
+        for rkey in ("name", "vip_resource", "service_resource"):
+            if not _NAME_RE.match(getattr(group, rkey)):
+                raise ConfigError(f"{where}.{key}.{rkey}: {getattr(group, rkey)!r} is not a name")
+    for op_name in ("start", "monitor", "stop"):
+        op = getattr(desc.service_ops, op_name)
+        if op.on_fail is not None and op.on_fail not in _ON_FAIL:
+            raise ConfigError(
+                f"{where}.service_ops.{op_name}.on_fail: {op.on_fail!r} is not one of "
+                f"{', '.join(sorted(_ON_FAIL))}"
+            )
+    if desc.service_ops.monitor.interval <= 0:
+        raise ConfigError(f"{where}.service_ops.monitor.interval: must be positive")
+    if not desc.app_path.startswith("/") or not desc.app_path.endswith("/"):
+        raise ConfigError(f"{where}.app_path: expected a path like '/app/'")
+    for port_key in ("http_port", "tomcat_port", "ajp_port"):
+        if not 0 < getattr(desc, port_key) < 65536:
+            raise ConfigError(f"{where}.{port_key}: not a TCP port")
+
+
+def _network(address: str, prefix: int, where: str) -> ipaddress.IPv4Network:
+    try:
+        return ipaddress.IPv4Interface(f"{address}/{prefix}").network
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {address!r} is not an IPv4 address") from exc
+
+
+def _claim(seen: dict[str, str], address: str, where: str) -> None:
+    try:
+        ipaddress.IPv4Address(address)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {address!r} is not an IPv4 address") from exc
+    if address in seen:
+        raise ConfigError(f"{where}: {address} is already used by {seen[address]}")
+    seen[address] = where

@@ -1,0 +1,76 @@
+"""HTTP from the client side of the cluster, the way a user of the service reaches the VIPs.
+
+Every request opens a new connection (``Connection: close``): a kept-alive socket to the old
+node would hide a failover from the probe.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+
+from pytest_hacluster.render import NODE_MARKER
+
+_MARKER_RE = re.compile(re.escape(NODE_MARKER) + r"\s*([A-Za-z0-9_.-]+)")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One request's outcome: a status, or the error that stood in its way."""
+
+    url: str
+    status: int | None
+    text: str
+    elapsed: float
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+    @property
+    def node(self) -> str | None:
+        """Which node served the page, from the marker the provisioning puts in every page."""
+        found = _MARKER_RE.search(self.text)
+        return found.group(1) if found else None
+
+    def describe(self) -> str:
+        return f"{self.url}: " + (self.error or f"HTTP {self.status} from {self.node or '?'}")
+
+
+class Runner(Protocol):
+    """Where requests run: in this process, or in threads inside a network namespace."""
+
+    def call(self, fn: Callable[..., Any], *args: object, **kwargs: object) -> Any: ...
+
+
+class Inline:
+    """Requests from this process as it is (the vagrant and ssh backends' default)."""
+
+    def call(self, fn: Callable[..., Any], *args: object, **kwargs: object) -> Any:
+        return fn(*args, **kwargs)
+
+
+def _get(url: str, timeout: float) -> Reply:
+    start = time.monotonic()
+    try:
+        resp = requests.get(url, timeout=timeout, headers={"Connection": "close"})
+    except requests.RequestException as exc:
+        return Reply(url, None, "", time.monotonic() - start, f"{type(exc).__name__}: {exc}")
+    return Reply(url, resp.status_code, resp.text, time.monotonic() - start)
+
+
+class HttpClient:
+    """GETs from the client side; never raises for a dead service, returns the failure."""
+
+    def __init__(self, runner: Runner | None = None, timeout: float = 2.0) -> None:
+        self._runner = runner or Inline()
+        self.timeout = timeout
+
+    def get(self, url: str, timeout: float | None = None) -> Reply:
+        return self._runner.call(_get, url, self.timeout if timeout is None else timeout)

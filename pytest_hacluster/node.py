@@ -1,0 +1,272 @@
+"""One "node": a machine made of namespaces on this host.
+
+A node is a named network namespace plus private mount, UTS, IPC and PID namespaces whose root
+is a copy-on-write overlay of the host's ``/`` (every write lands in the node's upper dir; the
+host's files never change), with fresh ``/proc``, ``/sys``, ``/run``, ``/tmp``, ``/dev/shm`` and a
+reaping PID 1 (``tini``: without a reaper, SIGKILLed daemons stay zombies and the resource
+agents' ``kill -0`` still finds them). Killing that PID 1 ends every process of the node at once,
+which is what a power-off is. The lab and the VirtualBox stand-in share this one implementation.
+"""
+
+from __future__ import annotations
+
+import grp
+import json
+import os
+import pwd
+import shlex
+import signal
+import subprocess
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pytest_hacluster import netns
+from pytest_hacluster.render import Directory, File
+from pytest_hacluster.shell import Command, CommandError, Result, argv_of, display, run_local
+from pytest_hacluster.waiting import WaitTimeout, wait_until
+
+NODE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+# Runs as the node's PID 1 before it becomes tini. Arguments, not string pasting: $1.. are
+# paths the lab chose, the hostname is checked by config validation.
+_INIT = r"""
+set -eu
+root=$1 upper=$2 work=$3 host=$4 ready=$5
+mount -t overlay overlay -o "lowerdir=/,upperdir=$upper,workdir=$work" "$root"
+mount -t proc proc "$root/proc"
+mount -t sysfs sysfs "$root/sys"
+mount --rbind /dev "$root/dev"
+mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$root/dev/pts"
+mount --bind "$root/dev/pts/ptmx" "$root/dev/ptmx"
+mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm"
+mount -t tmpfs -o mode=0755 tmpfs "$root/run"
+mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
+mkdir -p "$root/run/lock" "$root/run/apache2" "$root/run/resource-agents" "$root/run/sshd"
+chmod 1777 "$root/run/lock"
+hostname "$host"
+cd "$root"
+mkdir -p .oldroot
+pivot_root . .oldroot
+cd /
+: > "/.oldroot$ready"
+umount -l /.oldroot
+exec tini -s -- sleep infinity
+"""
+
+
+@dataclass
+class NodeRecord:
+    """What another process needs to find a running node again (``--hacluster-keep``, gc)."""
+
+    name: str
+    netns: str
+    pid: int
+    start_ticks: int  # /proc/PID/stat field 22: tells PID 1 apart from a recycled PID
+
+
+class NodeError(RuntimeError):
+    """A node could not be started or reached; says which and why."""
+
+
+def _start_ticks(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[19])
+
+
+class Node:
+    """A running (or startable) node; commands go in through ``nsenter`` into all its namespaces."""
+
+    def __init__(self, name: str, netns_name: str, state_dir: Path) -> None:
+        self.name = name
+        self.netns = netns_name
+        self.dir = state_dir / name
+        self.pid: int | None = None
+        self._start_ticks: int | None = None
+        self._launcher: subprocess.Popen[bytes] | None = None
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def prepare(self, files: Iterable[File | Directory]) -> None:
+        """Write the node's own files into its upper dir before it boots."""
+        for sub in ("upper", "work", "root"):
+            (self.dir / sub).mkdir(parents=True, exist_ok=True)
+        upper = self.dir / "upper"
+        for item in files:
+            place(upper, item)
+
+    def boot(self, timeout: float = 10) -> None:
+        """Start PID 1 and wait until its root is in place (bounded; says what it waited for)."""
+        ready = self.dir / "ready"
+        ready.unlink(missing_ok=True)
+        log = open(self.dir / "init.log", "ab")  # noqa: SIM115 - handed to the child
+        try:
+            self._launcher = subprocess.Popen(
+                [
+                    "ip", "netns", "exec", self.netns,
+                    "unshare", "--mount", "--uts", "--ipc", "--pid", "--fork",
+                    "--propagation", "private",
+                    "sh", "-c", _INIT, "init",
+                    str(self.dir / "root"), str(self.dir / "upper"), str(self.dir / "work"),
+                    self.name, str(ready),
+                ],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+            )
+        finally:
+            log.close()
+        def booted() -> bool:
+            if self._launcher is not None and self._launcher.poll() is not None:
+                raise NodeError(f"node {self.name} did not boot:\n{self._init_log()}")
+            return ready.exists() and self._find_pid1()
+
+        try:
+            wait_until(booted, timeout=timeout, interval=0.01, what=f"node {self.name}'s PID 1")
+        except WaitTimeout as exc:
+            raise NodeError(f"{exc}\n{self._init_log()}") from None
+
+    def _find_pid1(self) -> bool:
+        assert self._launcher is not None
+        pid = self._launcher.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return False
+        if not children:
+            return False
+        self.pid = int(children[0])
+        self._start_ticks = _start_ticks(self.pid)
+        return True
+
+    def _init_log(self) -> str:
+        try:
+            return (self.dir / "init.log").read_text()[-2000:]
+        except OSError:
+            return "(no output)"
+
+    @property
+    def record(self) -> NodeRecord:
+        if self.pid is None or self._start_ticks is None:
+            raise NodeError(f"node {self.name} is not running")
+        return NodeRecord(self.name, self.netns, self.pid, self._start_ticks)
+
+    @classmethod
+    def attach(cls, record: NodeRecord, state_dir: Path) -> Node:
+        """The node of an earlier process, if it is still the same PID 1."""
+        node = cls(record.name, record.netns, state_dir)
+        node.pid, node._start_ticks = record.pid, record.start_ticks
+        return node
+
+    @property
+    def alive(self) -> bool:
+        return self.pid is not None and _start_ticks(self.pid) == self._start_ticks
+
+    def power_off(self, timeout: float = 10) -> None:
+        """Every process of the node gone at once: SIGKILL to PID 1 ends its PID namespace."""
+        if self.alive:
+            assert self.pid is not None
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + timeout
+        if self._launcher is not None:
+            try:
+                self._launcher.wait(timeout)
+            except subprocess.TimeoutExpired:
+                pass
+        while self.alive and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if self.alive:
+            raise NodeError(f"node {self.name}: PID 1 ({self.pid}) survived SIGKILL for {timeout}s")
+        self.pid = self._start_ticks = None
+        self._launcher = None
+
+    # -- commands -----------------------------------------------------------------------------
+    def _nsenter(self) -> list[str]:
+        if not self.alive:
+            raise NodeError(f"node {self.name} is not running")
+        return ["nsenter", "-t", str(self.pid), "-m", "-u", "-i", "-n", "-p", "--wdns=/"]
+
+    def run(
+        self,
+        command: Command,
+        *,
+        timeout: float = 60,
+        check: bool = False,
+        input: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Result:
+        """Run a command on the node (a string is a shell line, a list an argv)."""
+        full_env = {"PATH": NODE_PATH, "LANG": "C.UTF-8", "HOME": "/root", **(env or {})}
+        result = run_local(
+            [*self._nsenter(), *argv_of(command)],
+            timeout=timeout, input=input, env=full_env, shown=display(command),
+        )
+        if check and not result.ok:
+            raise CommandError(self.name, result)
+        return result
+
+    def spawn(self, argv: list[str], log: str, env: Mapping[str, str] | None = None) -> None:
+        """Start a daemon detached inside the node, reparented to the node's PID 1."""
+        line = f"setsid -f {shlex.join(argv)} </dev/null >>{shlex.quote(log)} 2>&1"
+        self.run(line, timeout=15, check=True, env=env)
+
+    def write(self, path: str, content: str | bytes, mode: int = 0o644,
+              owner: str = "root:root") -> None:
+        """Write a file on the running node (through the overlay, so the host is untouched)."""
+        data = content.encode() if isinstance(content, str) else content
+        argv = [*self._nsenter(), "sh", "-c",
+                'umask 077 && cat > "$1" && chown "$2" "$1" && chmod "$3" "$1"',
+                "write", path, owner, f"{mode:o}"]
+        proc = subprocess.run(argv, input=data, capture_output=True, timeout=15, check=False)
+        if proc.returncode != 0:
+            raise NodeError(f"node {self.name}: writing {path} failed: {proc.stderr.decode()}")
+
+
+def place(upper: Path, item: File | Directory) -> None:
+    """Put a file or directory into an overlay upper dir with the owner and mode it needs.
+
+    Parent directories created on the way copy the host's owner and mode: a plain ``mkdir -p``
+    (root 0755) would hide them, and Tomcat then silently lacks its work directory.
+    """
+    rel = item.path.lstrip("/")
+    target = upper / rel
+    _make_parents(upper, Path(rel).parent)
+    uid, gid = pwd.getpwnam(item.owner).pw_uid, grp.getgrnam(item.group).gr_gid
+    if isinstance(item, Directory):
+        target.mkdir(exist_ok=True)
+    else:
+        target.write_text(item.content)
+    os.chown(target, uid, gid)
+    os.chmod(target, item.mode)
+
+
+def _make_parents(upper: Path, rel: Path) -> None:
+    current = Path("/")
+    for part in rel.parts:
+        current = current / part
+        made = upper / current.relative_to("/")
+        if made.is_dir():
+            continue
+        made.mkdir()
+        try:
+            st = os.stat(current)
+        except FileNotFoundError:
+            continue
+        os.chown(made, st.st_uid, st.st_gid)
+        os.chmod(made, st.st_mode & 0o7777)
+
+
+def save_records(path: Path, records: list[NodeRecord], extra: dict[str, object]) -> None:
+    path.write_text(json.dumps({"nodes": [r.__dict__ for r in records], **extra}, indent=2))
+
+
+def load_records(path: Path) -> tuple[list[NodeRecord], dict[str, object]]:
+    data = json.loads(path.read_text())
+    return [NodeRecord(**n) for n in data.pop("nodes")], data
+
+
+__all__ = ["Node", "NodeError", "NodeRecord", "load_records", "netns", "place", "save_records"]

@@ -1,0 +1,270 @@
+"""Description -> every file the cluster needs: the one rendering the lab, provision/ and the
+report all use.
+
+Pure functions: no I/O, no subprocess. A ``Stack`` says where a distribution keeps things
+(Debian's ``/etc/apache2`` versus CentOS's ``/etc/httpd``); the ``Description`` says what the
+cluster is. Secrets (the corosync authkey) are never rendered here: they are generated per
+cluster by whoever brings the cluster up.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from pytest_hacluster.config import Description, NodeSpec, Op
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Where one distribution's packages keep the services' files."""
+
+    name: str
+    apache_configfile: str
+    apache_binary: str
+    apache_envfiles: str
+    apache_conf_dir: str  # a directory whose *.conf Apache includes
+    apache_modules_dir: str
+    docroot: str
+    java_home: str
+    catalina_home: str
+    catalina_base: str
+    tomcat_user: str
+    tomcat_conf_dir: str
+
+
+DEBIAN12 = Stack(
+    name="debian12",
+    apache_configfile="/etc/apache2/apache2.conf",
+    apache_binary="/usr/sbin/apache2",
+    apache_envfiles="/etc/apache2/envvars",
+    apache_conf_dir="/etc/apache2/conf-enabled",
+    apache_modules_dir="/usr/lib/apache2/modules",
+    docroot="/var/www/html",
+    java_home="/usr/lib/jvm/java-17-openjdk-amd64",
+    catalina_home="/usr/share/tomcat10",
+    catalina_base="/var/lib/tomcat10",
+    tomcat_user="tomcat",
+    tomcat_conf_dir="/etc/tomcat10",
+)
+
+# The JVM options that halve Tomcat's start on a 2-core machine (shared/notes/lab-facts.md).
+# They change start-up speed and heap size only, not what the monitor or the tests see.
+TOMCAT_JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms32m -Xmx128m -XX:-UsePerfData"
+
+# A marker in every page says which node answered: the probe reads it to tell nodes apart.
+NODE_MARKER = "hacluster-node:"
+
+
+@dataclass(frozen=True)
+class File:
+    """A file to place on a node, with the owner and mode it must have there."""
+
+    path: str
+    content: str
+    mode: int = 0o644
+    owner: str = "root"
+    group: str = "root"
+
+
+@dataclass(frozen=True)
+class Directory:
+    """A directory a node needs that the packages do not create."""
+
+    path: str
+    mode: int = 0o755
+    owner: str = "root"
+    group: str = "root"
+
+
+# -- Pacemaker ---------------------------------------------------------------------------------
+
+
+def _op(name: str, op: Op) -> str:
+    parts = [f"op {name}", f"interval={op.interval}"]
+    if op.timeout is not None:
+        parts.append(f"timeout={op.timeout}")
+    if op.on_fail is not None:
+        parts.append(f"on-fail={op.on_fail}")
+    return " ".join(parts)
+
+
+def _service_ops(desc: Description) -> str:
+    ops = desc.service_ops
+    return " \\\n    ".join(
+        [_op("start", ops.start), _op("monitor", ops.monitor), _op("stop", ops.stop)]
+    )
+
+
+def tomcat_pid_file(stack: Stack) -> str:
+    """Passed explicitly: the tomcat RA only sets its default during ``start`` (lab pitfall 2)."""
+    return f"{stack.catalina_base}/temp/catalina.pid"
+
+
+def crm_configuration(desc: Description, stack: Stack) -> str:
+    """The seed's resource definitions in crmsh syntax (``crm configure load update FILE``)."""
+    web, app = desc.web, desc.webapp
+    vip_op = f"op monitor interval={desc.vip_monitor_interval}"
+    props = " ".join(f"{k}={v}" for k, v in sorted(desc.properties.items()))
+    lines = [
+        f"property {props} dc-deadtime={desc.timings.dc_deadtime}",
+        f"primitive {web.vip_resource} ocf:heartbeat:IPaddr2 \\\n"
+        f"    params ip={web.vip} nic={desc.service_nic} cidr_netmask={desc.netmask} \\\n"
+        f"    {vip_op}",
+        f"primitive {web.service_resource} ocf:heartbeat:apache \\\n"
+        f"    params configfile={stack.apache_configfile} httpd={stack.apache_binary}"
+        f" envfiles={stack.apache_envfiles} statusurl={desc.web_url} \\\n"
+        f"    {_service_ops(desc)}",
+        f"group {web.name} {web.vip_resource} {web.service_resource}",
+        f"primitive {app.vip_resource} ocf:heartbeat:IPaddr2 \\\n"
+        f"    params ip={app.vip} nic={desc.service_nic} cidr_netmask={desc.netmask} \\\n"
+        f"    {vip_op}",
+        f"primitive {app.service_resource} ocf:heartbeat:tomcat \\\n"
+        f"    params java_home={stack.java_home} catalina_home={stack.catalina_home}"
+        f" catalina_base={stack.catalina_base} tomcat_user={stack.tomcat_user}"
+        f" catalina_pid={tomcat_pid_file(stack)}"
+        f" catalina_tmpdir={stack.catalina_base}/temp"
+        f' java_opts="{TOMCAT_JAVA_OPTS}" statusurl={desc.tomcat_url} \\\n'
+        f"    {_service_ops(desc)}",
+        f"group {app.name} {app.vip_resource} {app.service_resource}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# -- corosync ----------------------------------------------------------------------------------
+
+
+def corosync_conf(desc: Description, token_ms: int | None = None) -> str:
+    """corosync 3 (knet) on the interconnect only, as the seed's heartbeat ucasts on eth2.
+
+    ``token_ms`` defaults to the described cluster's detection timing; the lab passes a shorter
+    bring-up token and switches to the described one once the cluster is up.
+    """
+    token = desc.timings.token_ms if token_ms is None else token_ms
+    consensus = desc.timings.consensus_ms if token_ms is None else int(token * 1.2)
+    nodes = "\n".join(
+        f"    node {{\n        ring0_addr: {n.interconnect_ip}\n        name: {n.name}\n"
+        f"        nodeid: {i}\n    }}"
+        for i, n in enumerate(desc.nodes, start=1)
+    )
+    return f"""\
+# Rendered by pytest-hacluster from the cluster description. Do not edit by hand.
+totem {{
+    version: 2
+    cluster_name: {desc.cluster_name}
+    transport: knet
+    crypto_cipher: aes256
+    crypto_hash: sha256
+    token: {token}
+    consensus: {consensus}
+    interface {{
+        linknumber: 0
+    }}
+}}
+
+nodelist {{
+{nodes}
+}}
+
+quorum {{
+    provider: corosync_votequorum
+    two_node: 1
+}}
+
+logging {{
+    to_logfile: yes
+    logfile: /var/log/corosync/corosync.log
+    to_syslog: no
+    to_stderr: no
+    timestamp: on
+}}
+"""
+
+
+# -- node files --------------------------------------------------------------------------------
+
+
+def hosts(desc: Description) -> str:
+    """The seed's ``hosts_add`` step: without it Apache blocks on name lookups (lab pitfall 3)."""
+    entries = "\n".join(f"{n.service_ip}\t{n.name}" for n in desc.nodes)
+    return f"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n{entries}\n"
+
+
+def apache_proxy_conf(desc: Description, stack: Stack, node: NodeSpec) -> str:
+    """``httpd-proxy.conf``: the seed's AJP proxy, loading the modules itself.
+
+    Loading the modules here instead of ``a2enmod`` keeps the change in one file the node owns.
+    """
+    mods = stack.apache_modules_dir
+    return f"""\
+# Rendered by pytest-hacluster: Apache proxies {desc.app_path} to Tomcat's VIP over AJP.
+<IfModule !proxy_module>
+    LoadModule proxy_module {mods}/mod_proxy.so
+</IfModule>
+<IfModule !proxy_ajp_module>
+    LoadModule proxy_ajp_module {mods}/mod_proxy_ajp.so
+</IfModule>
+ServerName {node.name}
+<Location {desc.app_path}>
+    ProxyPass ajp://{desc.webapp.vip}:{desc.ajp_port}/
+</Location>
+"""
+
+
+def index_page(title: str, node: NodeSpec) -> str:
+    """A page that says what served it and on which node (the seed's dummy ``index.html``)."""
+    t = html.escape(title)
+    return (
+        f"<!DOCTYPE html>\n<html><head><title>{t}</title></head>\n"
+        f"<body><h1>{t}</h1>\n<p>{NODE_MARKER} {html.escape(node.name)}</p></body></html>\n"
+    )
+
+
+APACHE_TITLE = "Apache HTTP Server"
+TOMCAT_TITLE = "Apache Tomcat"
+
+
+def tomcat_server_xml(desc: Description) -> str:
+    """HTTP on the Tomcat port and the AJP connector that Debian ships commented out."""
+    return f"""\
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- Rendered by pytest-hacluster from the cluster description. -->
+<Server port="8005" shutdown="SHUTDOWN">
+  <Service name="Catalina">
+    <Connector port="{desc.tomcat_port}" protocol="HTTP/1.1" connectionTimeout="20000"/>
+    <Connector protocol="AJP/1.3" address="0.0.0.0" port="{desc.ajp_port}"
+               secretRequired="false"/>
+    <Engine name="Catalina" defaultHost="localhost">
+      <Host name="localhost" appBase="webapps" unpackWARs="false" autoDeploy="false"/>
+    </Engine>
+  </Service>
+</Server>
+"""
+
+
+# Skipping the jar scan of every library is the largest single cut in Tomcat's start time.
+TOMCAT_CONTEXT_XML = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- Rendered by pytest-hacluster: no jar scanning, the ROOT page needs none. -->
+<Context>
+  <JarScanner scanClassPath="false" scanManifest="false"/>
+</Context>
+"""
+
+
+def node_files(desc: Description, stack: Stack, node_name: str) -> list[File | Directory]:
+    """Every file and directory one node needs beyond what its packages installed."""
+    node = desc.node(node_name)
+    base = stack.catalina_base
+    user = stack.tomcat_user
+    return [
+        File("/etc/hosts", hosts(desc)),
+        File("/etc/hostname", f"{node.name}\n"),
+        File("/etc/corosync/corosync.conf", corosync_conf(desc)),
+        File(f"{stack.apache_conf_dir}/httpd-proxy.conf", apache_proxy_conf(desc, stack, node)),
+        File(f"{stack.docroot}/index.html", index_page(APACHE_TITLE, node)),
+        File(f"{stack.tomcat_conf_dir}/server.xml", tomcat_server_xml(desc), 0o640, "root", user),
+        Directory(f"{base}/temp", 0o750, user, user),
+        File(f"{base}/webapps/ROOT/index.html", index_page(TOMCAT_TITLE, node)),
+        File(f"{base}/webapps/ROOT/META-INF/context.xml", TOMCAT_CONTEXT_XML),
+    ]
