@@ -121,7 +121,8 @@ class Description:
         for n in self.nodes:
             if n.name == name:
                 return n
-        raise KeyError(f"no node {name!r} in the cluster description ({', '.join(self.node_names)})")
+        known = ", ".join(self.node_names)
+        raise KeyError(f"no node {name!r} in the cluster description ({known})")
 
     @property
     def web_url(self) -> str:
@@ -161,10 +162,10 @@ def load(pyproject: Path | None) -> Description:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from exc
     table = data.get("tool", {}).get("hacluster", {})
-    return from_mapping(table, where="[tool.hacluster]")
+    return from_mapping(table, where="tool.hacluster")
 
 
-def from_mapping(table: dict[str, Any], where: str = "[tool.hacluster]") -> Description:
+def from_mapping(table: dict[str, Any], where: str = "tool.hacluster") -> Description:
     """Build and check a description from a TOML table (the seed's values fill the gaps)."""
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -46,14 +47,17 @@ class Reply:
 class Runner(Protocol):
     """Where requests run: in this process, or in threads inside a network namespace."""
 
-    def call(self, fn: Callable[..., Any], *args: object, **kwargs: object) -> Any: ...
+    def submit(self, fn: Callable[..., Any], *args: object, **kwargs: object) -> Future[Any]: ...
 
 
 class Inline:
-    """Requests from this process as it is (the vagrant and ssh backends' default)."""
+    """Requests from this process's own threads (the vagrant and ssh backends' default)."""
 
-    def call(self, fn: Callable[..., Any], *args: object, **kwargs: object) -> Any:
-        return fn(*args, **kwargs)
+    def __init__(self, workers: int = 4) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="http")
+
+    def submit(self, fn: Callable[..., Any], *args: object, **kwargs: object) -> Future[Any]:
+        return self._pool.submit(fn, *args, **kwargs)
 
 
 def _get(url: str, timeout: float) -> Reply:
@@ -61,8 +65,21 @@ def _get(url: str, timeout: float) -> Reply:
     try:
         resp = requests.get(url, timeout=timeout, headers={"Connection": "close"})
     except requests.RequestException as exc:
-        return Reply(url, None, "", time.monotonic() - start, f"{type(exc).__name__}: {exc}")
+        return Reply(url, None, "", time.monotonic() - start, _short(exc))
     return Reply(url, resp.status_code, resp.text, time.monotonic() - start)
+
+
+_ERRNO_RE = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
+
+
+def _short(exc: requests.RequestException) -> str:
+    """``connection refused`` rather than three nested exception reprs."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return "connect timed out"
+    if isinstance(exc, requests.ReadTimeout):
+        return "read timed out"
+    found = _ERRNO_RE.search(str(exc))
+    return found.group(1).strip().lower() if found else type(exc).__name__
 
 
 class HttpClient:
@@ -73,4 +90,10 @@ class HttpClient:
         self.timeout = timeout
 
     def get(self, url: str, timeout: float | None = None) -> Reply:
-        return self._runner.call(_get, url, self.timeout if timeout is None else timeout)
+        return self._runner.submit(_get, url, self.timeout if timeout is None else timeout).result()
+
+    def get_many(self, urls: dict[str, str], timeout: float | None = None) -> dict[str, Reply]:
+        """Several URLs at once: one slow or dead URL does not delay the others' answers."""
+        t = self.timeout if timeout is None else timeout
+        futures = {name: self._runner.submit(_get, url, t) for name, url in urls.items()}
+        return {name: f.result() for name, f in futures.items()}

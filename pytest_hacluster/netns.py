@@ -114,8 +114,5 @@ class NetnsExecutor:
     def submit(self, fn: Callable[..., T], *args: object, **kwargs: object) -> Future[T]:
         return self._pool.submit(fn, *args, **kwargs)
 
-    def call(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
-        return self.submit(fn, *args, **kwargs).result()
-
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

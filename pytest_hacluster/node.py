@@ -10,6 +10,7 @@ which is what a power-off is. The lab and the VirtualBox stand-in share this one
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import json
 import os
@@ -167,16 +168,12 @@ class Node:
         """Every process of the node gone at once: SIGKILL to PID 1 ends its PID namespace."""
         if self.alive:
             assert self.pid is not None
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         deadline = time.monotonic() + timeout
         if self._launcher is not None:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self._launcher.wait(timeout)
-            except subprocess.TimeoutExpired:
-                pass
         while self.alive and time.monotonic() < deadline:
             time.sleep(0.01)
         if self.alive:

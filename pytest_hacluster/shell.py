@@ -6,6 +6,7 @@ only ever see a ``Result`` (the fields mirror invoke's, so fabric results conver
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -36,7 +37,8 @@ class Result:
         """A few lines fit for an error message."""
         status = "timed out" if self.timed_out else f"exit {self.exited}"
         out = (self.stderr.strip() or self.stdout.strip())[-1500:]
-        return f"`{self.command}` {status} after {self.duration:.1f}s" + (f":\n{out}" if out else "")
+        head = f"`{self.command}` {status} after {self.duration:.1f}s"
+        return f"{head}:\n{out}" if out else head
 
 
 class CommandError(RuntimeError):
@@ -103,7 +105,5 @@ def run_local(
 
 
 def _kill_group(pgid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass

@@ -81,3 +81,7 @@ class Backend(ABC):
     @abstractmethod
     def http(self) -> HttpClient:
         """An HTTP client standing where the cluster's users stand."""
+
+    def failure_logs(self) -> str:
+        """Log tails that explain a cluster that never became healthy (empty if none)."""
+        return ""

@@ -15,6 +15,7 @@ a crashed one.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -79,16 +80,18 @@ def remove(prefix: str, timeout: float = 10) -> list[str]:
     """
     removed: list[str] = []
     names = namespaces_of(prefix)
+    killed: list[int] = []
     for name in names:
         for pid in netns.pids_in(name):
             try:
                 os.kill(pid, signal.SIGKILL)
-                removed.append(f"process {pid} in {name}")
             except ProcessLookupError:
-                pass
+                continue
+            killed.append(pid)
+            removed.append(f"process {pid} in {name}")
     try:
         wait_until(
-            lambda: [p for n in names for p in netns.pids_in(n)],
+            lambda: [pid for pid in killed if _still_there(pid)],
             lambda left: not left, timeout=timeout, interval=0.02,
             what=f"the processes of lab {prefix} to end",
         )
@@ -104,6 +107,13 @@ def remove(prefix: str, timeout: float = 10) -> list[str]:
     return removed
 
 
+def _still_there(pid: int) -> bool:
+    """Alive or an unreaped zombie; reaps it when it is a child of this process."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    return os.path.exists(f"/proc/{pid}")
+
+
 class LabBackend(Backend):
     """A real Pacemaker pair in namespaces on this machine."""
 
@@ -115,6 +125,7 @@ class LabBackend(Backend):
         self.dir = state_dir(self.prefix)
         self._nodes: dict[str, Node] = {}
         self._client_pool: netns.NetnsExecutor | None = None
+        self._owned = False  # made or attached by this object: only then may down() remove it
 
     # -- names --------------------------------------------------------------------------------
     @property
@@ -158,14 +169,19 @@ class LabBackend(Backend):
                 f"{probe.describe()}. Run on a Linux host or VM as root, not in an unprivileged "
                 "container"
             )
+        if self.exists() and not self.settings.keep:
+            raise LabError(self._clash_message())
+
+    def exists(self) -> bool:
+        """Whether anything of a lab with this prefix is on the machine (running or crashed)."""
+        return bool(namespaces_of(self.prefix)) or self.dir.exists()
 
     def up(self, progress: Progress) -> None:
-        self.check()
-        if namespaces_of(self.prefix) or self.dir.exists():
-            if self.settings.keep and self._attach(progress):
-                self.reused = True
-                return
-            raise LabError(self._clash_message())
+        self.check()  # raises on a clash unless --hacluster-keep asked for reuse
+        if self.exists() and self.attach(progress):
+            self.reused = True
+            return
+        self._owned = True
         try:
             self._create(progress)
         except BaseException:
@@ -173,10 +189,13 @@ class LabBackend(Backend):
             raise
 
     def down(self) -> None:
+        """Remove this lab; never a lab this object neither made nor attached to."""
         if self._client_pool is not None:
             self._client_pool.close()
             self._client_pool = None
-        remove(self.prefix)
+        if self._owned:
+            remove(self.prefix)
+            self._owned = False
         self._nodes.clear()
 
     def nodes(self) -> dict[str, NodeShell]:
@@ -201,11 +220,13 @@ class LabBackend(Backend):
             f"{self.prefix}` (or `hacluster-lab gc` after a crash), or pick another prefix"
         )
 
-    def _attach(self, progress: Progress) -> bool:
+    def attach(self, progress: Progress) -> bool:
         """Reuse a kept lab if it is whole and built from the same description."""
         try:
             records, extra = load_records(self.dir / "lab.json")
         except (OSError, ValueError, KeyError, TypeError):
+            progress(f"lab {self.prefix} has no usable lab.json: removing it and starting afresh")
+            remove(self.prefix)
             return False
         if extra.get("fingerprint") != self.fingerprint:
             raise LabError(
@@ -220,6 +241,7 @@ class LabBackend(Backend):
             remove(self.prefix)
             return False
         self._nodes = nodes
+        self._owned = True
         progress(f"reusing the kept lab {self.prefix} (nodes {', '.join(nodes)})")
         return True
 
@@ -340,8 +362,7 @@ class LabBackend(Backend):
                 out.append(f"--- {name}:{path}\n{tail}")
         return "\n".join(out)
 
-    def describe_failure(self) -> str:
-        """The logs that explain a bring-up that never converged."""
+    def failure_logs(self) -> str:
         return self._logs(PACEMAKER_LOG, 40)
 
 

@@ -1,0 +1,159 @@
+"""``hacluster-lab``: the lab by hand, for people debugging a cluster or the plugin.
+
+    hacluster-lab up                 bring a lab up and leave it running
+    hacluster-lab status             crm_mon of the lab
+    hacluster-lab exec s1 -- CMD..   run a command on a node
+    hacluster-lab curl URL           fetch a URL from the clients' side (the host namespace)
+    hacluster-lab down               remove the lab
+    hacluster-lab gc                 remove leftovers of every lab (or of --prefix) after a crash
+    hacluster-lab packages           the Debian packages the lab needs
+
+Every command takes ``--prefix`` (default ``hacl``), so several labs can exist side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from pytest_hacluster import config as hconfig
+from pytest_hacluster import packages
+from pytest_hacluster.backends.base import BackendError, Settings
+from pytest_hacluster.backends.lab import LabBackend, existing_prefixes, remove
+from pytest_hacluster.cluster import Cluster, ClusterError
+from pytest_hacluster.shell import run_local
+
+
+def _say(message: str) -> None:
+    print(f"hacluster-lab: {message}", file=sys.stderr, flush=True)
+
+
+def _lab(args: argparse.Namespace, keep: bool = True) -> LabBackend:
+    description = hconfig.load(Path(args.config)) if args.config else hconfig.load(
+        Path("pyproject.toml")
+    )
+    return LabBackend(description, Settings(prefix=args.prefix, keep=keep))
+
+
+def _running(args: argparse.Namespace) -> LabBackend:
+    """The lab of ``--prefix`` as it runs now; an error naming the fix if there is none."""
+    lab = _lab(args)
+    if not lab.exists() or not lab.attach(_say):
+        raise BackendError(f"no running lab {args.prefix!r}: start one with `hacluster-lab up`")
+    return lab
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    lab = _lab(args, keep=False)
+    lab.check()
+    cluster = Cluster(lab.description, lab)
+    start = time.monotonic()
+    cluster.start(_say)
+    _say(f"lab {args.prefix!r} healthy after {time.monotonic() - start:.1f}s; "
+         f"it keeps running until `hacluster-lab down --prefix {args.prefix}`")
+    for name, url in lab.description.urls.items():
+        _say(f"  {name:7} {url}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    lab = _running(args)
+    result = Cluster(lab.description, lab).run_anywhere(["crm_mon", "-1", "-A", "-f", "-r"])
+    print(result.stdout, end="")
+    return 0
+
+
+def cmd_exec(args: argparse.Namespace) -> int:
+    if not args.command:
+        raise BackendError("exec needs a command: hacluster-lab exec s1 -- crm_mon -1")
+    lab = _running(args)
+    node = lab.nodes().get(args.node)
+    if node is None:
+        raise BackendError(f"no node {args.node!r}; nodes are {', '.join(lab.nodes())}")
+    result = node.run(args.command, timeout=args.timeout)
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    return 124 if result.timed_out else result.exited
+
+
+def cmd_curl(args: argparse.Namespace) -> int:
+    lab = _running(args)
+    argv = ["ip", "netns", "exec", lab.host_netns, "curl", "-sS", "--max-time", "10",
+            *args.curl_args, args.url]
+    result = run_local(argv, timeout=15)
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    return result.exited
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    removed = remove(args.prefix)
+    _say(f"removed lab {args.prefix!r}: {len(removed)} items" if removed
+         else f"no lab {args.prefix!r} on this machine")
+    return 0
+
+
+def cmd_gc(args: argparse.Namespace) -> int:
+    prefixes = [args.prefix] if args.prefix else existing_prefixes()
+    total = 0
+    for prefix in prefixes:
+        for item in remove(prefix):
+            _say(f"removed {item}")
+            total += 1
+    _say(f"{total} leftovers removed" if total else "nothing to remove")
+    return 0
+
+
+def cmd_packages(args: argparse.Namespace) -> int:
+    print(" ".join(packages.debian_packages()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hacluster-lab", description=__doc__.split("\n")[0])
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--prefix", default="hacl", help="the lab's name prefix (default hacl)")
+    common.add_argument("--config", default=None,
+                        help="pyproject.toml with [tool.hacluster] (default ./pyproject.toml)")
+    sub = parser.add_subparsers(dest="command_name", required=True)
+    sub.add_parser("up", parents=[common], help="bring a lab up").set_defaults(func=cmd_up)
+    sub.add_parser("status", parents=[common], help="crm_mon of the lab").set_defaults(
+        func=cmd_status)
+    p = sub.add_parser("exec", parents=[common], help="run a command on a node")
+    p.add_argument("node")
+    p.add_argument("--timeout", type=float, default=300)
+    p.add_argument("command", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_exec)
+    p = sub.add_parser("curl", parents=[common], help="fetch a URL from the clients' side")
+    p.add_argument("url")
+    p.add_argument("curl_args", nargs=argparse.REMAINDER, help="extra curl options after --")
+    p.set_defaults(func=cmd_curl)
+    sub.add_parser("down", parents=[common], help="remove the lab").set_defaults(func=cmd_down)
+    p = sub.add_parser("gc", help="remove leftovers of crashed runs")
+    p.add_argument("--prefix", default=None, help="only this lab (default: every lab)")
+    p.set_defaults(func=cmd_gc)
+    sub.add_parser("packages", help="Debian packages the lab needs").set_defaults(
+        func=cmd_packages)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "command", None) and args.command[:1] == ["--"]:
+        args.command = args.command[1:]
+    if getattr(args, "curl_args", None) and args.curl_args[:1] == ["--"]:
+        args.curl_args = args.curl_args[1:]
+    try:
+        return args.func(args)
+    except (BackendError, ClusterError, hconfig.ConfigError) as exc:
+        _say(f"error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""The pytest plugin: options, the ``hacluster`` fixture, skipping and guaranteed teardown.
+
+Kept thin: it reads options and ``[tool.hacluster]``, picks a backend by name, and hands a
+``Cluster`` to tests. Teardown is guaranteed three ways: the fixture's finalizer, the
+``pytest_unconfigure`` hook (which also runs after Ctrl-C), and SIGTERM turned into the same
+KeyboardInterrupt path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import FrameType
+
+import pytest
+
+from pytest_hacluster import config as hconfig
+from pytest_hacluster.backends import CHOICES, Backend, BackendError, Settings, backend_class
+from pytest_hacluster.cluster import Cluster, ClusterError
+
+ACTIVE = pytest.StashKey[list[Cluster]]()
+DESCRIPTION = pytest.StashKey[hconfig.Description]()
+BACKEND = pytest.StashKey[Backend]()
+SKIP_REASON = "needs a live cluster: run `pytest --hacluster` (see README.md)"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("hacluster", "Pacemaker cluster acceptance tests")
+    group.addoption(
+        "--hacluster", action="store_true", default=False,
+        help="bring up (or reach) the cluster and run the tests that need it",
+    )
+    group.addoption(
+        "--hacluster-backend", choices=CHOICES, default=None,
+        help="where the cluster runs: lab (namespaces on this machine, default), vagrant, ssh; "
+        "default from the ini setting hacluster_backend",
+    )
+    group.addoption(
+        "--hacluster-keep", action="store_true", default=False,
+        help="leave the cluster up at the end and reuse a running one at the start",
+    )
+    group.addoption(
+        "--hacluster-prefix", default=None,
+        help="name prefix of the lab's namespaces (default from ini hacluster_prefix, or 'hacl')",
+    )
+    group.addoption(
+        "--hacluster-report", metavar="DIR", default=None,
+        help="directory for the run's report (reserved; reports arrive in a later version)",
+    )
+    parser.addini("hacluster_backend", "default backend for --hacluster", default="lab")
+    parser.addini("hacluster_prefix", "default lab prefix", default="hacl")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "hacluster: the test needs the live cluster (skipped without --hacluster)"
+    )
+    config.stash[ACTIVE] = []
+    if not config.getoption("hacluster"):
+        return
+    backend = config.getoption("hacluster_backend") or config.getini("hacluster_backend")
+    if backend not in CHOICES:
+        raise pytest.UsageError(
+            f"hacluster_backend = {backend!r}: choose one of {', '.join(CHOICES)}"
+        )
+    description = config.stash[DESCRIPTION] = _load_description(config)
+    settings = Settings(
+        prefix=config.getoption("hacluster_prefix") or config.getini("hacluster_prefix"),
+        keep=config.getoption("hacluster_keep"),
+        rootdir=Path(config.rootpath),
+    )
+    try:
+        # Checked here, before collection: a missing package or a clash is one line, at once.
+        chosen = backend_class(backend)(description, settings)
+        chosen.check()
+    except BackendError as exc:
+        raise pytest.UsageError(f"hacluster: {exc}") from None
+    config.stash[BACKEND] = chosen
+    _turn_sigterm_into_interrupt()
+
+
+def _load_description(config: pytest.Config) -> hconfig.Description:
+    inipath = config.inipath
+    pyproject = (
+        inipath if inipath is not None and inipath.name == "pyproject.toml"
+        else Path(config.rootpath) / "pyproject.toml"
+    )
+    try:
+        return hconfig.load(pyproject)
+    except hconfig.ConfigError as exc:
+        raise pytest.UsageError(f"{pyproject}: {exc}") from None
+
+
+def _turn_sigterm_into_interrupt() -> None:
+    """SIGTERM (CI cancelling a job) takes the same teardown path as Ctrl-C."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, handler)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("hacluster"):
+        return
+    skip = pytest.mark.skip(reason=SKIP_REASON)
+    for item in items:
+        if "hacluster" in getattr(item, "fixturenames", ()) or item.get_closest_marker(
+            "hacluster"
+        ):
+            item.add_marker(skip)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Last line of defence: a cluster still up (Ctrl-C, crash of a fixture) goes down here."""
+    for cluster in config.stash.get(ACTIVE, []):
+        if not cluster.backend.settings.keep:
+            cluster.stop()
+    config.stash[ACTIVE] = []
+
+
+def _progress(config: pytest.Config) -> Callable[[str], None]:
+    """Progress lines on the terminal, also while a fixture runs under output capture."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capman = config.pluginmanager.get_plugin("capturemanager")
+
+    def show(message: str) -> None:
+        if reporter is None:
+            return
+        with capman.global_and_fixture_disabled() if capman else contextlib.nullcontext():
+            reporter.ensure_newline()
+            reporter.write_line(f"hacluster: {message}")
+
+    return show
+
+
+@pytest.fixture(scope="session")
+def hacluster_description(pytestconfig: pytest.Config) -> hconfig.Description:
+    """The cluster description in effect (the seed's, with ``[tool.hacluster]`` on top)."""
+    if DESCRIPTION not in pytestconfig.stash:
+        pytestconfig.stash[DESCRIPTION] = _load_description(pytestconfig)
+    return pytestconfig.stash[DESCRIPTION]
+
+
+@pytest.fixture(scope="session")
+def hacluster(
+    pytestconfig: pytest.Config, hacluster_description: hconfig.Description
+) -> Iterator[Cluster]:
+    """The live cluster: ``.nodes`` (``run()``), ``.http`` (the users' side), ``.state()``."""
+    if not pytestconfig.getoption("hacluster"):
+        pytest.skip(SKIP_REASON)
+    backend = pytestconfig.stash[BACKEND]
+    cluster = Cluster(hacluster_description, backend)
+    active = pytestconfig.stash[ACTIVE]
+    active.append(cluster)
+    try:
+        cluster.start(_progress(pytestconfig))
+    except (BackendError, ClusterError) as exc:
+        pytest.fail(f"hacluster: {exc}", pytrace=False)
+    try:
+        yield cluster
+    finally:
+        if cluster in active:
+            active.remove(cluster)
+            if not backend.settings.keep:
+                cluster.stop()
