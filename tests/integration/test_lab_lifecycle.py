@@ -1,0 +1,106 @@
+"""A lab leaves nothing behind: interrupted, terminated, crashed (then gc), or torn down.
+
+Each test drives the tools the way a user does (``pytest --hacluster``, ``hacluster-lab``) in a
+subprocess, against a real lab under a prefix of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+from pathlib import Path
+
+from tests.integration.labtools import Spawned, cli_argv, leftovers, pytest_argv
+
+ACCEPTANCE = "tests/acceptance/test_services.py"
+# Host paths the lab's nodes write their own versions of; the host's must never change.
+HOST_PATHS = ["/etc/apache2", "/etc/tomcat10", "/etc/corosync", "/var/www/html",
+              "/var/lib/tomcat10", "/var/lib/pacemaker", "/etc/hosts", "/etc/hostname"]
+
+
+def _fingerprint(paths: list[str]) -> dict[str, str]:
+    digest: dict[str, str] = {}
+    for top in paths:
+        for path in sorted(Path(top).rglob("*")) if Path(top).is_dir() else [Path(top)]:
+            if path.is_symlink():
+                digest[str(path)] = "->" + os.readlink(path)
+            elif path.is_file():
+                st = path.stat()
+                digest[str(path)] = (
+                    f"{st.st_mode:o} {st.st_uid}:{st.st_gid} "
+                    + hashlib.sha256(path.read_bytes()).hexdigest()
+                )
+            elif path.exists():
+                st = path.stat()
+                digest[str(path)] = f"dir {st.st_mode:o} {st.st_uid}:{st.st_gid}"
+    return digest
+
+
+def test_sigint_during_bringup_of_pytest_leaves_nothing(prefix: str) -> None:
+    run = Spawned(pytest_argv("--hacluster", f"--hacluster-prefix={prefix}", ACCEPTANCE))
+    run.wait_for_line("starting corosync", timeout=60)
+    assert leftovers(prefix), "the lab should exist while it comes up"
+    run.proc.send_signal(signal.SIGINT)
+    code = run.finish(timeout=60)
+    assert code != 0, run.output
+    assert leftovers(prefix) == [], run.output
+
+
+def test_sigterm_during_bringup_of_pytest_leaves_nothing(prefix: str) -> None:
+    run = Spawned(pytest_argv("--hacluster", f"--hacluster-prefix={prefix}", ACCEPTANCE))
+    run.wait_for_line("starting pacemaker", timeout=60)
+    run.proc.send_signal(signal.SIGTERM)
+    code = run.finish(timeout=60)
+    assert code != 0, run.output
+    assert leftovers(prefix) == [], run.output
+
+
+def test_sigint_during_cli_up_leaves_nothing(prefix: str) -> None:
+    run = Spawned(cli_argv("up", "--prefix", prefix))
+    run.wait_for_line("starting pacemaker", timeout=60)
+    run.proc.send_signal(signal.SIGINT)
+    assert run.finish(timeout=60) == 130, run.output
+    assert leftovers(prefix) == [], run.output
+
+
+def test_gc_removes_a_crashed_lab_and_a_clash_is_refused(prefix: str) -> None:
+    run = Spawned(cli_argv("up", "--prefix", prefix))
+    run.wait_for_line("starting pacemaker", timeout=60)
+    os.killpg(run.proc.pid, signal.SIGKILL)  # a crash: no teardown code runs
+    run.finish(timeout=30)
+    left = leftovers(prefix)
+    assert any(item.startswith("netns") for item in left), left
+
+    clash = Spawned(pytest_argv("--hacluster", f"--hacluster-prefix={prefix}", ACCEPTANCE))
+    assert clash.finish(timeout=60) == 4, clash.output  # pytest's usage-error exit code
+    assert f"a lab named '{prefix}' already exists" in clash.output
+    assert "hacluster-lab gc" in clash.output
+    assert leftovers(prefix) == left, "a refused run must not touch the existing lab"
+
+    gc = Spawned(cli_argv("gc", "--prefix", prefix))
+    assert gc.finish(timeout=60) == 0, gc.output
+    assert leftovers(prefix) == [], gc.output
+
+
+def test_keep_reuses_the_lab_and_the_host_is_unchanged(prefix: str) -> None:
+    before = _fingerprint(HOST_PATHS)
+    first = Spawned(pytest_argv("--hacluster", "--hacluster-keep",
+                               f"--hacluster-prefix={prefix}", ACCEPTANCE))
+    assert first.finish(timeout=240) == 0, first.output
+    assert leftovers(prefix), "--hacluster-keep must leave the lab running"
+
+    second = Spawned(pytest_argv("--hacluster", "--hacluster-keep",
+                                f"--hacluster-prefix={prefix}", ACCEPTANCE))
+    assert second.finish(timeout=240) == 0, second.output
+    assert f"reusing the kept lab {prefix}" in second.output
+    assert "starting corosync" not in second.output
+
+    status = Spawned(cli_argv("status", "--prefix", prefix))
+    assert status.finish(timeout=60) == 0, status.output
+    assert "Online: [ s1 s2 ]" in status.output
+
+    down = Spawned(cli_argv("down", "--prefix", prefix))
+    assert down.finish(timeout=60) == 0, down.output
+    assert leftovers(prefix) == []
+    assert _fingerprint(HOST_PATHS) == before
