@@ -1,0 +1,107 @@
+"""The plugin as users meet it: options, skipping, and one clear error for each bad input.
+
+Run through ``pytester`` in a subprocess, like a user's ``pytest`` run; none of these tests
+brings a cluster up (they stop at the checks that come before).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+ACCEPTANCE_LIKE = """
+import pytest
+
+def test_needs_cluster(hacluster):
+    assert hacluster.state() is not None
+
+@pytest.mark.hacluster
+def test_marked():
+    pass
+
+def test_plain():
+    pass
+"""
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makepyfile(test_cluster=ACCEPTANCE_LIKE)
+    return pytester
+
+
+def test_without_flag_cluster_tests_skip_with_how_to_enable(project: pytest.Pytester) -> None:
+    result = project.runpytest_subprocess("-rs")
+    result.assert_outcomes(passed=1, skipped=2)
+    result.stdout.fnmatch_lines(["*needs a live cluster: run `pytest --hacluster`*"])
+
+
+def test_options_are_registered_with_help(project: pytest.Pytester) -> None:
+    result = project.runpytest_subprocess("--help")
+    result.stdout.fnmatch_lines([
+        "*--hacluster *bring up*", "*--hacluster-backend=*", "*--hacluster-keep*",
+        "*--hacluster-report=DIR*", "*hacluster_backend*",
+    ])
+
+
+def test_unknown_backend_is_a_usage_error(project: pytest.Pytester) -> None:
+    result = project.runpytest_subprocess("--hacluster", "--hacluster-backend=docker")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*invalid choice: 'docker'*"])
+
+
+def test_ini_backend_is_checked(project: pytest.Pytester) -> None:
+    project.makeini("[pytest]\nhacluster_backend = nomad\n")
+    result = project.runpytest_subprocess("--hacluster")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*hacluster_backend = 'nomad': choose one of lab, vagrant, ssh*"])
+
+
+@pytest.mark.parametrize("name", ["vagrant", "ssh"])
+def test_backends_not_in_this_version_say_so(project: pytest.Pytester, name: str) -> None:
+    result = project.runpytest_subprocess("--hacluster", f"--hacluster-backend={name}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*--hacluster-backend={name}: *not in this version yet*"])
+
+
+def test_bad_tool_hacluster_names_the_key(project: pytest.Pytester) -> None:
+    project.makepyprojecttoml('[tool.hacluster.web]\nvip = "192.168.7.1"\n')
+    result = project.runpytest_subprocess("--hacluster")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*pyproject.toml: tool.hacluster.web.vip: 192.168.7.1 is outside*"]
+    )
+
+
+def test_bad_prefix_is_a_usage_error(project: pytest.Pytester) -> None:
+    result = project.runpytest_subprocess("--hacluster", "--hacluster-prefix=Lab 1")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*lab prefix 'Lab 1' is invalid*"])
+
+
+def test_missing_packages_name_the_install_command(project: pytest.Pytester) -> None:
+    env = {**os.environ, "PATH": str(project.path)}  # nothing the lab needs is on this PATH
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "--hacluster", "-p", "no:cacheprovider"],
+        cwd=project.path, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+    if os.geteuid() != 0:
+        assert "needs root" in proc.stderr
+        return
+    assert proc.returncode == pytest.ExitCode.USAGE_ERROR, proc.stdout + proc.stderr
+    assert "apt-get install -y --no-install-recommends" in proc.stderr
+    assert "corosync" in proc.stderr and "pacemaker" in proc.stderr
+
+
+def test_not_root_says_how_to_run_with_faked_uid(project: pytest.Pytester) -> None:
+    """The uid is faked in the test project's conftest: an unprivileged user could not even
+    start this machine's interpreter, which lives under /root."""
+    project.makeconftest("import os\nos.geteuid = lambda: 1000\n")
+    result = project.runpytest_subprocess("--hacluster")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([
+        "*the lab backend needs root*Run it as root, e.g. `sudo .venv/bin/pytest --hacluster`*"
+    ])
