@@ -40,7 +40,7 @@ def _lab(args: argparse.Namespace, keep: bool = True) -> LabBackend:
 def _running(args: argparse.Namespace) -> LabBackend:
     """The lab of ``--prefix`` as it runs now; an error naming the fix if there is none."""
     lab = _lab(args)
-    if not lab.exists() or not lab.attach(_say):
+    if not lab.exists() or not lab.attach(lambda message: None):
         raise BackendError(f"no running lab {args.prefix!r}: start one with `hacluster-lab up`")
     return lab
 
