@@ -252,15 +252,20 @@ TOMCAT_CONTEXT_XML = """\
 """
 
 
-def node_files(desc: Description, stack: Stack, node_name: str) -> list[File | Directory]:
-    """Every file and directory one node needs beyond what its packages installed."""
+def node_files(
+    desc: Description, stack: Stack, node_name: str, token_ms: int | None = None
+) -> list[File | Directory]:
+    """Every file and directory one node needs beyond what its packages installed.
+
+    ``token_ms`` renders corosync.conf with a bring-up token instead of the described one.
+    """
     node = desc.node(node_name)
     base = stack.catalina_base
     user = stack.tomcat_user
     return [
         File("/etc/hosts", hosts(desc)),
         File("/etc/hostname", f"{node.name}\n"),
-        File("/etc/corosync/corosync.conf", corosync_conf(desc)),
+        File("/etc/corosync/corosync.conf", corosync_conf(desc, token_ms)),
         File(f"{stack.apache_conf_dir}/httpd-proxy.conf", apache_proxy_conf(desc, stack, node)),
         File(f"{stack.docroot}/index.html", index_page(APACHE_TITLE, node)),
         File(f"{stack.tomcat_conf_dir}/server.xml", tomcat_server_xml(desc), 0o640, "root", user),

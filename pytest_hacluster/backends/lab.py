@@ -254,7 +254,9 @@ class LabBackend(Backend):
         key = os.urandom(256)
         for name in self.description.node_names:
             node = Node(name, self.node_netns(name), self.dir)
-            node.prepare(render.node_files(self.description, self.stack, name))
+            node.prepare(render.node_files(
+                self.description, self.stack, name, self.description.timings.bringup_token_ms
+            ))
             _write_secret(self.dir / name / "upper" / "etc" / "corosync" / "authkey", key)
             self._nodes[name] = node
         for node in self._nodes.values():
@@ -343,9 +345,15 @@ class LabBackend(Backend):
             raise LabError(f"{exc}\n{self._logs('/var/log/corosync/corosync.log')}") from None
 
     def _set_detection_timings(self) -> None:
-        """From the bring-up token to the described cluster's failure detection, on every node."""
+        """From the bring-up token to the described cluster's failure detection, on every node.
+
+        The running value changes at once (``corosync-cmapctl``); the file gets the described
+        values too, so a later ``corosync-cfgtool -R`` cannot bring the bring-up token back.
+        """
         t = self.description.timings
+        described = render.corosync_conf(self.description)
         for node in self._nodes.values():
+            node.write("/etc/corosync/corosync.conf", described)
             node.run(
                 ["sh", "-c",
                  'corosync-cmapctl -s totem.token u32 "$1" && '

@@ -1,0 +1,203 @@
+"""The rendering on disk, for the Vagrant path: what ``provision/*.sh`` read through ``/vagrant``.
+
+The shell provisioners must not carry a second copy of any address, path or file content, so
+everything they install comes from ``render`` via this export, made on the host before
+``vagrant up``::
+
+    python -m pytest_hacluster.export --out .hacluster/rendered
+
+Layout of ``out``::
+
+    nodes.json               node names, addresses, ssh ports: the Vagrantfile's only source
+    resources.crm            render.crm_configuration, for ``crm configure load update``
+    <node>/files/<path>      each File's content at its absolute path without the leading slash
+    <node>/manifest.tsv      kind, path, mode (octal), owner, group of every File and Directory
+    <node>/node.env          shell variables: this node, its NICs and IPs, the stack's paths
+
+Nothing secret is ever written: the corosync authkey is generated on the first node that
+provisions (``provision/cluster.sh``), never by the host-side tools.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import ipaddress
+import json
+import re
+import shlex
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from pytest_hacluster import render
+from pytest_hacluster.config import ConfigError, Description, load
+from pytest_hacluster.render import DEBIAN12, Directory, File, Stack
+
+EXPORT_COMMAND = "python -m pytest_hacluster.export --out .hacluster/rendered"
+# Bumped when the layout changes, so an old export fails in the Vagrantfile, not on a node.
+FORMAT = 1
+NODES_JSON = "nodes.json"
+RESOURCES = "resources.crm"
+MANIFEST = "manifest.tsv"
+NODE_ENV = "node.env"
+FILES = "files"
+
+# The manifest is read by bash with IFS=tab: a field must be non-empty and free of whitespace,
+# or the shell would silently shift the columns.
+_FIELD_RE = re.compile(r"^[^\s]+$")
+_ACCOUNT_RE = re.compile(r"^[a-z_][a-z0-9_-]*$")
+
+
+class ExportError(ValueError):
+    """The rendering cannot be written safely (a bad path, or ``out`` is not an export)."""
+
+
+def export(desc: Description, stack: Stack, out: Path) -> list[Path]:
+    """Write the rendering for every node of ``desc`` under ``out``; return the files written.
+
+    The tree is built in a temporary sibling and swapped in at the end, so the provisioners
+    never see half an export and files the rendering no longer has do not linger. An existing
+    ``out`` is replaced only if it is an earlier export (it has ``nodes.json``): a mistyped
+    ``--out`` must not wipe someone's directory.
+    """
+    out = Path(out)
+    if out.exists() and not _is_export(out):
+        raise ExportError(
+            f"{out} exists and is not an earlier export (no {NODES_JSON}); refusing to replace it"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        written = [staging / NODES_JSON, staging / RESOURCES]
+        (staging / NODES_JSON).write_text(nodes_json(desc))
+        (staging / RESOURCES).write_text(render.crm_configuration(desc, stack))
+        for name in desc.node_names:
+            written += _write_node(desc, stack, name, staging / name)
+        staging.chmod(0o755)  # mkdtemp makes it 0700; the provisioners' user must read it
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [out / p.relative_to(staging) for p in written]
+
+
+def _is_export(out: Path) -> bool:
+    return out.is_dir() and ((out / NODES_JSON).is_file() or not any(out.iterdir()))
+
+
+def _write_node(desc: Description, stack: Stack, name: str, node_dir: Path) -> list[Path]:
+    items = render.node_files(desc, stack, name)
+    rows = []
+    written = []
+    for item in items:
+        _check_item(item)
+        if isinstance(item, File):
+            target = node_dir / FILES / item.path.lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(item.content)
+            written.append(target)
+        rows.append(manifest_row(item))
+    (node_dir / MANIFEST).write_text("".join(rows))
+    (node_dir / NODE_ENV).write_text(node_env(desc, stack, name))
+    return [*written, node_dir / MANIFEST, node_dir / NODE_ENV]
+
+
+def _check_item(item: File | Directory) -> None:
+    """Refuse what the shell would misread or what must never leave the node."""
+    path = item.path
+    if not path.startswith("/") or ".." in Path(path).parts or not _FIELD_RE.match(path):
+        raise ExportError(f"{path!r}: expected an absolute path without '..' or whitespace")
+    for account in (item.owner, item.group):
+        if not _ACCOUNT_RE.match(account):
+            raise ExportError(f"{path}: {account!r} is not a user or group name")
+    if Path(path).name == "authkey":
+        raise ExportError(f"{path}: secrets are generated on the nodes, never exported")
+
+
+def manifest_row(item: File | Directory) -> str:
+    """One ``kind<TAB>path<TAB>mode<TAB>owner<TAB>group`` line, as ``install_rendered`` reads it."""
+    kind = "file" if isinstance(item, File) else "dir"
+    return f"{kind}\t{item.path}\t{item.mode:04o}\t{item.owner}\t{item.group}\n"
+
+
+def nodes_json(desc: Description) -> str:
+    """What the Vagrantfile needs (names, addresses, ssh ports): it keeps no copy of its own."""
+    netmask = str(ipaddress.IPv4Network(f"0.0.0.0/{desc.netmask}").netmask)
+    data = {
+        "format": FORMAT,
+        "generated_by": EXPORT_COMMAND,
+        "cluster_name": desc.cluster_name,
+        "netmask": netmask,
+        "service_nic": desc.service_nic,
+        "interconnect_nic": desc.interconnect_nic,
+        "nodes": [
+            {
+                "name": n.name,
+                "service_ip": n.service_ip,
+                "interconnect_ip": n.interconnect_ip,
+                "ssh_port": n.ssh_port,
+            }
+            for n in desc.nodes
+        ],
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+def node_env(desc: Description, stack: Stack, name: str) -> str:
+    """Shell assignments ``provision/lib.sh`` sources, so the scripts hard-code no stack path.
+
+    ``STACK_*`` are the Stack's fields (``STACK_DOCROOT``...); the NIC names and addresses let
+    cluster.sh check that the box named its interfaces as the description (and so the
+    ``nic=`` of resources.crm) says; ``BRINGUP_TIMEOUT_S`` bounds pacemaker.sh's wait.
+    """
+    node = desc.node(name)
+    values: dict[str, str | int] = {
+        "HACLUSTER_NODE": node.name,
+        "CLUSTER_NODES": " ".join(desc.node_names),
+        "SERVICE_NIC": desc.service_nic,
+        "SERVICE_IP": node.service_ip,
+        "INTERCONNECT_NIC": desc.interconnect_nic,
+        "INTERCONNECT_IP": node.interconnect_ip,
+        "BRINGUP_TIMEOUT_S": desc.timings.bringup_timeout_s,
+    }
+    for f in dataclasses.fields(stack):
+        values[f"STACK_{f.name.upper()}"] = getattr(stack, f.name)
+    lines = [f"{key}={shlex.quote(str(value))}" for key, value in values.items()]
+    header = f"# Rendered by pytest-hacluster ({EXPORT_COMMAND}); sourced by provision/lib.sh.\n"
+    return header + "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m pytest_hacluster.export --out DIR [--config pyproject.toml]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m pytest_hacluster.export",
+        description="Write the cluster's rendered files for the Vagrant provisioners.",
+    )
+    parser.add_argument("--out", type=Path, required=True, help="e.g. .hacluster/rendered")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="pyproject.toml with [tool.hacluster] (default: ./pyproject.toml if present)",
+    )
+    args = parser.parse_args(argv)
+    # An explicit --config that is missing is a typo, not a request for the seed's defaults.
+    if args.config is not None and not args.config.is_file():
+        parser.error(f"--config {args.config}: no such file")
+    try:
+        desc = load(args.config if args.config is not None else Path("pyproject.toml"))
+        written = export(desc, DEBIAN12, args.out)
+    except (ConfigError, ExportError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(written)} files for nodes {', '.join(desc.node_names)} to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
