@@ -108,10 +108,16 @@ def remove(prefix: str, timeout: float = 10) -> list[str]:
 
 
 def _still_there(pid: int) -> bool:
-    """Alive or an unreaped zombie; reaps it when it is a child of this process."""
+    """Still running. A zombie has ended: it already let go of its namespaces and mounts, and
+    only waits for the host's init to reap it (reaped here when it is a child of this process).
+    """
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    return os.path.exists(f"/proc/{pid}")
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 class LabBackend(Backend):
