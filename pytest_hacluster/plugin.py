@@ -58,6 +58,13 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "hacluster: the test needs the live cluster (skipped without --hacluster)"
     )
     config.stash[ACTIVE] = []
+    if config.getoption("hacluster_report"):
+        config.issue_config_time_warning(
+            pytest.PytestConfigWarning(
+                "--hacluster-report is reserved: this version writes no report yet"
+            ),
+            stacklevel=2,
+        )
     if not config.getoption("hacluster"):
         return
     backend = config.getoption("hacluster_backend") or config.getini("hacluster_backend")

@@ -40,6 +40,9 @@ HOST_ROLE = "host"
 LAN_BRIDGE, IC_BRIDGE = "lan", "ic"
 PACEMAKER_LOG = "/var/log/pacemaker/pacemaker.log"
 CIB_PATH = "/var/lib/pacemaker/cib/cib.xml"
+# Lab nodes have no DNS; an empty resolver config makes lookups fail at once instead of
+# blocking Apache's start for 30 s (lab pitfall 3). Lab-only: a real node keeps its resolver.
+NO_DNS = render.File("/etc/resolv.conf", "# pytest-hacluster lab node: no DNS\n")
 
 
 class LabError(BackendError):
@@ -260,9 +263,12 @@ class LabBackend(Backend):
         key = os.urandom(256)
         for name in self.description.node_names:
             node = Node(name, self.node_netns(name), self.dir)
-            node.prepare(render.node_files(
-                self.description, self.stack, name, self.description.timings.bringup_token_ms
-            ))
+            node.prepare([
+                *render.node_files(
+                    self.description, self.stack, name, self.description.timings.bringup_token_ms
+                ),
+                NO_DNS,
+            ])
             _write_secret(self.dir / name / "upper" / "etc" / "corosync" / "authkey", key)
             self._nodes[name] = node
         for node in self._nodes.values():

@@ -11,7 +11,7 @@ import os
 import signal
 from pathlib import Path
 
-from tests.integration.labtools import Spawned, cli_argv, leftovers, pytest_argv
+from tests.integration.labtools import REPO, Spawned, cli_argv, leftovers, pytest_argv
 
 ACCEPTANCE = "tests/acceptance/test_services.py"
 # Host paths the lab's nodes write their own versions of; the host's must never change.
@@ -104,3 +104,16 @@ def test_keep_reuses_the_lab_and_the_host_is_unchanged(prefix: str) -> None:
     assert down.finish(timeout=60) == 0, down.output
     assert leftovers(prefix) == []
     assert _fingerprint(HOST_PATHS) == before
+
+
+def test_a_cluster_that_never_gets_healthy_fails_clearly_and_leaves_nothing(
+    prefix: str, tmp_path: Path
+) -> None:
+    project = tmp_path / "pyproject.toml"
+    project.write_text("[tool.hacluster.timings]\nbringup_timeout_s = 2\n")
+    run = Spawned(pytest_argv("-c", str(project), "--rootdir", str(REPO), "--hacluster",
+                              f"--hacluster-prefix={prefix}", ACCEPTANCE))
+    code = run.finish(timeout=120)
+    assert code == 1, run.output
+    assert "gave up after 2s waiting for both groups Started and the three URLs" in run.output
+    assert leftovers(prefix) == [], run.output
