@@ -40,8 +40,12 @@ def _lab(args: argparse.Namespace, keep: bool = True) -> LabBackend:
 def _running(args: argparse.Namespace) -> LabBackend:
     """The lab of ``--prefix`` as it runs now; an error naming the fix if there is none."""
     lab = _lab(args)
-    if not lab.exists() or not lab.attach(lambda message: None):
-        raise BackendError(f"no running lab {args.prefix!r}: start one with `hacluster-lab up`")
+    why_not = lab.attach(check_description=False) if lab.exists() else "there is none"
+    if why_not is not None:
+        raise BackendError(
+            f"no running lab {args.prefix!r} ({why_not}): start one with `hacluster-lab up` "
+            "(after `hacluster-lab gc` if it crashed)"
+        )
     return lab
 
 

@@ -114,7 +114,7 @@ class Cluster:
             problems.append(f"no cluster state: {str(exc).splitlines()[0]}")
         if state is not None:
             problems += _state_problems(self.description, state)
-        replies = self.http.get_many(self.urls)
+        replies = self.http.get_many(self.urls, timeout=1.0)
         problems += [r.describe() for r in replies.values() if not r.ok]
         return Health(state, replies, tuple(problems))
 

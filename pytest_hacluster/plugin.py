@@ -9,6 +9,7 @@ KeyboardInterrupt path.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -73,8 +74,12 @@ def pytest_configure(config: pytest.Config) -> None:
             f"hacluster_backend = {backend!r}: choose one of {', '.join(CHOICES)}"
         )
     description = config.stash[DESCRIPTION] = _load_description(config)
+    prefix = config.getoption("hacluster_prefix") or config.getini("hacluster_prefix")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:  # each pytest-xdist worker gets a cluster of its own, side by side
+        prefix = f"{prefix}-{worker}"
     settings = Settings(
-        prefix=config.getoption("hacluster_prefix") or config.getini("hacluster_prefix"),
+        prefix=prefix,
         keep=config.getoption("hacluster_keep"),
         rootdir=Path(config.rootpath),
     )

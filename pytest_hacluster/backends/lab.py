@@ -187,9 +187,15 @@ class LabBackend(Backend):
 
     def up(self, progress: Progress) -> None:
         self.check()  # raises on a clash unless --hacluster-keep asked for reuse
-        if self.exists() and self.attach(progress):
-            self.reused = True
-            return
+        if self.exists():
+            why_not = self.attach()
+            if why_not is None:
+                self.reused = True
+                progress(f"reusing the kept lab {self.prefix} (nodes "
+                         f"{', '.join(self.description.node_names)})")
+                return
+            progress(f"the kept lab {self.prefix} is broken ({why_not}): starting afresh")
+            remove(self.prefix)
         self._owned = True
         try:
             self._create(progress)
@@ -229,30 +235,29 @@ class LabBackend(Backend):
             f"{self.prefix}` (or `hacluster-lab gc` after a crash), or pick another prefix"
         )
 
-    def attach(self, progress: Progress) -> bool:
-        """Reuse a kept lab if it is whole and built from the same description."""
+    def attach(self, check_description: bool = True) -> str | None:
+        """Take over the running lab of this prefix. None when done, else why it cannot be.
+
+        Never removes anything: whether a broken kept lab goes is the caller's decision.
+        """
         try:
             records, extra = load_records(self.dir / "lab.json")
         except (OSError, ValueError, KeyError, TypeError):
-            progress(f"lab {self.prefix} has no usable lab.json: removing it and starting afresh")
-            remove(self.prefix)
-            return False
-        if extra.get("fingerprint") != self.fingerprint:
+            return "it has no usable lab.json"
+        if check_description and extra.get("fingerprint") != self.fingerprint:
             raise LabError(
                 f"the kept lab {self.prefix!r} was built from a different cluster description; "
                 f"remove it with `hacluster-lab down --prefix {self.prefix}` and run again"
             )
         nodes = {r.name: Node.attach(r, self.dir) for r in records}
-        if set(nodes) != set(self.description.node_names) or not all(
-            n.alive for n in nodes.values()
-        ):
-            progress(f"kept lab {self.prefix} is incomplete: removing it and starting afresh")
-            remove(self.prefix)
-            return False
+        if set(nodes) != set(self.description.node_names):
+            return f"its nodes are {sorted(nodes)}"
+        dead = [name for name, node in nodes.items() if not node.alive]
+        if dead:
+            return f"node(s) {', '.join(dead)} no longer run"
         self._nodes = nodes
         self._owned = True
-        progress(f"reusing the kept lab {self.prefix} (nodes {', '.join(nodes)})")
-        return True
+        return None
 
     # -- bring-up -----------------------------------------------------------------------------
     def _create(self, progress: Progress) -> None:
