@@ -118,6 +118,7 @@ class Node:
             )
         finally:
             log.close()
+
         def booted() -> bool:
             if self._launcher is not None and self._launcher.poll() is not None:
                 raise NodeError(f"node {self.name} did not boot:\n{self._init_log()}")

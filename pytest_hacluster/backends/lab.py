@@ -31,7 +31,7 @@ from pytest_hacluster.backends.base import Backend, BackendError, NodeShell, Pro
 from pytest_hacluster.config import Description
 from pytest_hacluster.http_client import HttpClient
 from pytest_hacluster.node import Node, NodeError, load_records, save_records
-from pytest_hacluster.shell import run_local
+from pytest_hacluster.shell import CommandError, run_local
 from pytest_hacluster.waiting import WaitTimeout, wait_until
 
 STATE_ROOT = Path("/run/hacluster")
@@ -199,6 +199,9 @@ class LabBackend(Backend):
         self._owned = True
         try:
             self._create(progress)
+        except (NodeError, CommandError) as exc:
+            self.down()
+            raise LabError(f"lab {self.prefix} did not come up: {exc}") from exc
         except BaseException:
             self.down()
             raise
