@@ -117,3 +117,24 @@ def test_a_cluster_that_never_gets_healthy_fails_clearly_and_leaves_nothing(
     assert code == 1, run.output
     assert "gave up after 2s waiting for both groups Started and the three URLs" in run.output
     assert leftovers(prefix) == [], run.output
+
+
+def test_two_labs_side_by_side(prefix: str) -> None:
+    other = f"{prefix}b"
+    try:
+        ups = [Spawned(cli_argv("up", "--prefix", p)) for p in (prefix, other)]
+        for up in ups:
+            assert up.finish(timeout=180) == 0, up.output
+        for p in (prefix, other):
+            page = Spawned(cli_argv("curl", "--prefix", p, "http://192.168.1.101/app/"))
+            assert page.finish(timeout=60) == 0, page.output
+            assert "hacluster-node:" in page.output
+        down = Spawned(cli_argv("down", "--prefix", prefix))
+        assert down.finish(timeout=60) == 0, down.output
+        assert leftovers(prefix) == []
+        assert leftovers(other), "taking one lab down must leave the other running"
+        status = Spawned(cli_argv("status", "--prefix", other))
+        assert status.finish(timeout=60) == 0 and "Online: [ s1 s2 ]" in status.output
+    finally:
+        Spawned(cli_argv("gc", "--prefix", other)).finish(timeout=60)
+    assert leftovers(other) == []
