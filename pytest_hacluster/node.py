@@ -259,6 +259,7 @@ def _make_parents(upper: Path, rel: Path) -> None:
 
 
 def save_records(path: Path, records: list[NodeRecord], extra: dict[str, object]) -> None:
+    """lab.json: the running nodes and what else the caller wants to find again."""
     path.write_text(json.dumps({"nodes": [r.__dict__ for r in records], **extra}, indent=2))
 
 

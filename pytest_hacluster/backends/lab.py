@@ -144,6 +144,13 @@ class LabBackend(Backend):
     def node_netns(self, node: str) -> str:
         return f"{self.prefix}.{node}"
 
+    def host_link(self, node: str, nic: str) -> str:
+        """The host-namespace end of a node's NIC: where its cable is pulled."""
+        name = f"{node}-{nic}"
+        if len(name) <= 15:  # the kernel's limit for interface names
+            return name
+        return f"n{self.description.node_names.index(node) + 1}-{nic}"[:15]
+
     @property
     def fingerprint(self) -> str:
         """Changes whenever anything the cluster is built from changes (for safe reuse)."""
@@ -266,7 +273,7 @@ class LabBackend(Backend):
     def _create(self, progress: Progress) -> None:
         t0 = time.monotonic()
         self.dir.mkdir(parents=True, mode=0o700)
-        self._save({})
+        self._save()
         self._make_topology()
         key = os.urandom(256)
         for name in self.description.node_names:
@@ -281,7 +288,7 @@ class LabBackend(Backend):
             self._nodes[name] = node
         for node in self._nodes.values():
             node.boot()
-        self._save({})
+        self._save()
         progress(f"nodes up in {time.monotonic() - t0:.1f}s; starting corosync")
         with ThreadPoolExecutor(max_workers=2) as pool:
             cib_future = pool.submit(self._build_cib)
@@ -296,12 +303,12 @@ class LabBackend(Backend):
             node.spawn(["pacemakerd"], "/var/log/pacemaker/pacemakerd.out",
                        env={"PCMK_logfile": PACEMAKER_LOG})
 
-    def _save(self, extra: dict[str, object]) -> None:
+    def _save(self) -> None:
         save_records(
             self.dir / "lab.json",
             [n.record for n in self._nodes.values() if n.alive],
             {"owner": os.getpid(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-             "fingerprint": self.fingerprint, **extra},
+             "fingerprint": self.fingerprint},
         )
 
     def _make_topology(self) -> None:
@@ -316,7 +323,7 @@ class LabBackend(Backend):
             nns = self.node_netns(spec.name)
             netns.add(nns)
             for nic, bridge in ((desc.service_nic, LAN_BRIDGE), (desc.interconnect_nic, IC_BRIDGE)):
-                host_end = f"{spec.name}-{nic}"
+                host_end = self.host_link(spec.name, nic)
                 host_cmds += [
                     f"link add {host_end} type veth peer name {nic} netns {nns}",
                     f"link set {host_end} master {bridge} up",
