@@ -118,7 +118,7 @@ def _still_there(pid: int) -> bool:
         os.waitpid(pid, os.WNOHANG)
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
+    except OSError:  # gone between open and read: ENOENT or ESRCH
         return False
     return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
