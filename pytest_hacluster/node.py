@@ -23,7 +23,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pytest_hacluster import netns
 from pytest_hacluster.render import Directory, File
 from pytest_hacluster.shell import Command, CommandError, Result, argv_of, display, run_local
 from pytest_hacluster.waiting import WaitTimeout, wait_until
@@ -268,4 +267,4 @@ def load_records(path: Path) -> tuple[list[NodeRecord], dict[str, object]]:
     return [NodeRecord(**n) for n in data.pop("nodes")], data
 
 
-__all__ = ["Node", "NodeError", "NodeRecord", "load_records", "netns", "place", "save_records"]
+__all__ = ["Node", "NodeError", "NodeRecord", "load_records", "place", "save_records"]

@@ -409,4 +409,4 @@ def _write_secret(path: Path, data: bytes) -> None:
         f.write(data)
 
 
-__all__ = ["LabBackend", "LabError", "NodeError", "existing_prefixes", "remove", "state_dir"]
+__all__ = ["LabBackend", "LabError", "existing_prefixes", "remove", "state_dir"]
