@@ -138,3 +138,22 @@ def test_two_labs_side_by_side(prefix: str) -> None:
     finally:
         Spawned(cli_argv("gc", "--prefix", other)).finish(timeout=60)
     assert leftovers(other) == []
+
+
+def test_failing_test_and_erroring_fixture_still_tear_down(prefix: str, tmp_path: Path) -> None:
+    module = tmp_path / "test_breaks.py"
+    module.write_text(
+        "import pytest\n\n"
+        "def test_fails(hacluster):\n"
+        "    assert hacluster.state().dc is None, 'deliberate failure'\n\n"
+        "@pytest.fixture\n"
+        "def broken(hacluster):\n"
+        "    raise RuntimeError('deliberate fixture error')\n\n"
+        "def test_errors(broken):\n"
+        "    pass\n"
+    )
+    run = Spawned(pytest_argv("--rootdir", str(REPO), "-c", str(REPO / "pyproject.toml"),
+                              "--hacluster", f"--hacluster-prefix={prefix}", str(module)))
+    assert run.finish(timeout=180) == 1, run.output
+    assert "1 failed, 1 error" in run.output
+    assert leftovers(prefix) == [], run.output
