@@ -40,6 +40,8 @@ HOST_ROLE = "host"
 LAN_BRIDGE, IC_BRIDGE = "lan", "ic"
 PACEMAKER_LOG = "/var/log/pacemaker/pacemaker.log"
 CIB_PATH = "/var/lib/pacemaker/cib/cib.xml"
+# A node's root is an overlay of the host's root filesystem only: these must live on it.
+LOWER_PATHS = ("/usr", "/etc", "/var", "/var/lib", "/opt")
 # Lab nodes have no DNS; an empty resolver config makes lookups fail at once instead of
 # blocking Apache's start for 30 s (lab pitfall 3). Lab-only: a real node keeps its resolver.
 NO_DNS = render.File("/etc/resolv.conf", "# pytest-hacluster lab node: no DNS\n")
@@ -184,6 +186,14 @@ class LabBackend(Backend):
                 "this machine does not allow new namespaces (needed for the lab): "
                 f"{probe.describe()}. Run on a Linux host or VM as root, not in an unprivileged "
                 "container"
+            )
+        separate = [p for p in LOWER_PATHS if os.path.ismount(p)]
+        if separate:
+            raise LabError(
+                f"{', '.join(separate)} {'is a' if len(separate) == 1 else 'are'} separate "
+                "filesystem(s) on this machine: a lab node's copy-on-write root shows only the "
+                "root filesystem, so its packages would be missing. Run the lab on a machine "
+                "with /usr, /etc and /var on /"
             )
         if self.exists() and not self.settings.keep:
             raise LabError(self._clash_message())
