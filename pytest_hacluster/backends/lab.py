@@ -109,6 +109,8 @@ def remove(prefix: str, timeout: float = 10) -> list[str]:
     if directory.exists():
         shutil.rmtree(directory)
         removed.append(f"state dir {directory}")
+    with contextlib.suppress(OSError):  # the parent goes with the last lab, not before
+        STATE_ROOT.rmdir()
     return removed
 
 
