@@ -43,7 +43,7 @@ mount --bind "$root/dev/pts/ptmx" "$root/dev/ptmx"
 mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm"
 mount -t tmpfs -o mode=0755 tmpfs "$root/run"
 mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
-mkdir -p "$root/run/lock" "$root/run/apache2" "$root/run/resource-agents" "$root/run/sshd"
+mkdir -p "$root/run/lock" "$root/run/apache2" "$root/run/resource-agents"
 chmod 1777 "$root/run/lock"
 hostname "$host"
 cd "$root"
@@ -193,7 +193,7 @@ class Node:
         *,
         timeout: float = 60,
         check: bool = False,
-        input: str | None = None,
+        input: str | bytes | None = None,
         env: Mapping[str, str] | None = None,
     ) -> Result:
         """Run a command on the node (a string is a shell line, a list an argv)."""
@@ -214,13 +214,11 @@ class Node:
     def write(self, path: str, content: str | bytes, mode: int = 0o644,
               owner: str = "root:root") -> None:
         """Write a file on the running node (through the overlay, so the host is untouched)."""
-        data = content.encode() if isinstance(content, str) else content
-        argv = [*self._nsenter(), "sh", "-c",
-                'umask 077 && cat > "$1" && chown "$2" "$1" && chmod "$3" "$1"',
-                "write", path, owner, f"{mode:o}"]
-        proc = subprocess.run(argv, input=data, capture_output=True, timeout=15, check=False)
-        if proc.returncode != 0:
-            raise NodeError(f"node {self.name}: writing {path} failed: {proc.stderr.decode()}")
+        self.run(
+            ["sh", "-c", 'umask 077 && cat > "$1" && chown "$2" "$1" && chmod "$3" "$1"',
+             "write", path, owner, f"{mode:o}"],
+            input=content, timeout=15, check=True,
+        )
 
 
 def place(upper: Path, item: File | Directory) -> None:

@@ -64,7 +64,7 @@ def run_local(
     argv: Sequence[str],
     *,
     timeout: float = 60,
-    input: str | None = None,
+    input: str | bytes | None = None,
     env: dict[str, str] | None = None,
     shown: str | None = None,
 ) -> Result:
@@ -79,13 +79,13 @@ def run_local(
         stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
         env=env,
         start_new_session=True,
     )
+    data = input.encode() if isinstance(input, str) else input  # bytes: a key, a binary file
     timed_out = False
     try:
-        out, err = proc.communicate(input, timeout=timeout)
+        out, err = proc.communicate(data, timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
         _kill_group(proc.pid)
@@ -97,8 +97,8 @@ def run_local(
     return Result(
         command=shown or shlex.join(argv),
         exited=proc.returncode,
-        stdout=out,
-        stderr=err,
+        stdout=out.decode(errors="replace"),
+        stderr=err.decode(errors="replace"),
         duration=time.monotonic() - start,
         timed_out=timed_out,
     )

@@ -35,7 +35,7 @@ class NodeShell(Protocol):
         *,
         timeout: float = 60,
         check: bool = False,
-        input: str | None = None,
+        input: str | bytes | None = None,
         env: Mapping[str, str] | None = None,
     ) -> Result: ...
 

@@ -11,32 +11,26 @@ from pytest_hacluster.render import APACHE_TITLE, TOMCAT_TITLE
 pytestmark = pytest.mark.hacluster
 
 
-def _group_node(hacluster: Cluster, group: GroupSpec) -> str:
-    node = hacluster.state().groups[group.name].started_on
-    assert node is not None, f"group {group.name} is not Started on one node"
-    return node
+# (URL name, page title, group whose node serves the page). /app/ reaches Apache on web's node,
+# which proxies it over AJP to Tomcat on webapp's node: the page's marker names webapp's node.
+PAGES = [
+    ("web", APACHE_TITLE, "web"),
+    ("app", TOMCAT_TITLE, "webapp"),
+    ("tomcat", TOMCAT_TITLE, "webapp"),
+]
 
 
-def test_web_root_is_apache_page_from_web_node(hacluster: Cluster) -> None:
-    reply = hacluster.http.get(hacluster.urls["web"])
+@pytest.mark.parametrize(("url", "title", "group"), PAGES, ids=[p[0] for p in PAGES])
+def test_url_serves_its_page_from_the_group_node(
+    hacluster: Cluster, url: str, title: str, group: str
+) -> None:
+    reply = hacluster.http.get(hacluster.urls[url])
     assert reply.status == 200, reply.describe()
-    assert APACHE_TITLE in reply.text
-    assert reply.node == _group_node(hacluster, hacluster.description.web)
-
-
-def test_app_is_tomcat_page_through_ajp(hacluster: Cluster) -> None:
-    reply = hacluster.http.get(hacluster.urls["app"])
-    assert reply.status == 200, reply.describe()
-    assert TOMCAT_TITLE in reply.text
-    # Apache on web's node proxied it to Tomcat on webapp's node.
-    assert reply.node == _group_node(hacluster, hacluster.description.webapp)
-
-
-def test_tomcat_port_serves_tomcat_page(hacluster: Cluster) -> None:
-    reply = hacluster.http.get(hacluster.urls["tomcat"])
-    assert reply.status == 200, reply.describe()
-    assert TOMCAT_TITLE in reply.text
-    assert reply.node == _group_node(hacluster, hacluster.description.webapp)
+    assert title in reply.text
+    spec: GroupSpec = getattr(hacluster.description, group)
+    owner = hacluster.state().groups[spec.name].started_on
+    assert owner is not None, f"group {spec.name} is not Started on one node"
+    assert reply.node == owner
 
 
 def test_both_nodes_online(hacluster: Cluster) -> None:

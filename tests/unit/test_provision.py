@@ -289,14 +289,19 @@ def _run_lib(share: Path, root: Path, body: str) -> subprocess.CompletedProcess[
     )
 
 
-def test_install_rendered_installs_the_manifest_with_modes_and_owners(
-    seed: Description, tmp_path: Path
-) -> None:
+@pytest.fixture
+def share(seed: Description, tmp_path: Path) -> Path:
+    """The seed exported as provisioners see it; installs go into ``share/root``, never ``/``."""
     reason = _can_install_as_owners(seed)
     if reason:
         pytest.skip(reason)
-    share = tmp_path / "share"
-    export(seed, DEBIAN12, share / ".hacluster" / "rendered")
+    export(seed, DEBIAN12, tmp_path / "share" / ".hacluster" / "rendered")
+    return tmp_path / "share"
+
+
+def test_install_rendered_installs_the_manifest_with_modes_and_owners(
+    seed: Description, share: Path
+) -> None:
     root = share / "root"
     first = _run_lib(share, root, "install_rendered s2")
     assert first.returncode == 0, first.stderr
@@ -326,12 +331,7 @@ def test_install_rendered_installs_the_manifest_with_modes_and_owners(
     assert (root / "var/www/html/index.html").stat().st_mode & 0o777 == 0o644
 
 
-def test_install_rendered_limits_itself_to_the_prefixes(seed: Description, tmp_path: Path) -> None:
-    reason = _can_install_as_owners(seed)
-    if reason:
-        pytest.skip(reason)
-    share = tmp_path / "share"
-    export(seed, DEBIAN12, share / ".hacluster" / "rendered")
+def test_install_rendered_limits_itself_to_the_prefixes(share: Path) -> None:
     root = share / "root"
     proc = _run_lib(share, root, "install_rendered s1 /etc/hosts /etc/corosync")
     assert proc.returncode == 0, proc.stderr
