@@ -24,6 +24,10 @@ class BackendError(RuntimeError):
     """The cluster could not be had; the message says why and what to do about it."""
 
 
+class FaultNotSupported(BackendError):
+    """This backend cannot inject this fault (e.g. pulling a cable of an existing cluster)."""
+
+
 class NodeShell(Protocol):
     """A node as tests see it: a name and a way to run commands there."""
 
@@ -85,3 +89,28 @@ class Backend(ABC):
     def failure_logs(self) -> str:
         """Log tails that explain a cluster that never became healthy (empty if none)."""
         return ""
+
+    # -- faults only a backend can cause (the rest run as commands on the nodes) ---------------
+    def set_cable(self, node: str, nic: str, plugged: bool) -> None:
+        """Pull (``plugged=False``) or plug back the cable of a node's NIC.
+
+        Pulled means what a real pulled cable does: the node's side loses carrier, so the
+        kernel, corosync's knet and IPaddr2 see the link go down, not just dropped packets.
+        """
+        raise FaultNotSupported(f"the {self.name} backend cannot pull cables")
+
+    def power_off(self, node: str) -> None:
+        """Every process of the node gone at once and its NICs dark, as when power is cut."""
+        raise FaultNotSupported(f"the {self.name} backend cannot power nodes off")
+
+    def power_on(self, node: str, progress: Progress) -> None:
+        """Boot a powered-off node and start its cluster stack, as its init system would."""
+        raise FaultNotSupported(f"the {self.name} backend cannot power nodes on")
+
+    def arp_replies(self, ip: str, timeout: float = 1.0) -> list[str]:
+        """The MAC addresses that answer ARP for ``ip`` on the clients' LAN.
+
+        Two MACs for one VIP is a split brain seen from outside: HTTP alone cannot show it,
+        because the clients' ARP cache sends every request to one of the two.
+        """
+        raise FaultNotSupported(f"the {self.name} backend cannot see the clients' LAN")
