@@ -7,8 +7,11 @@ backend it is talking to, and nothing here imports pytest.
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from pytest_hacluster import crm_status
 from pytest_hacluster.backends.base import Backend, BackendError, NodeShell, Progress
@@ -17,6 +20,8 @@ from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.http_client import HttpClient, Reply
 from pytest_hacluster.shell import CommandError, Result
 from pytest_hacluster.waiting import WaitTimeout, wait_until
+
+T = TypeVar("T")
 
 
 class ClusterError(RuntimeError):
@@ -95,10 +100,180 @@ class Cluster:
             raise ClusterError(f"no node could run {' '.join(command)}")
         raise CommandError("every node", last)
 
-    def state(self) -> ClusterState:
-        """Pacemaker's view, from ``crm_mon`` XML (a node that is down answers nothing)."""
-        result = self.run_anywhere(list(crm_status.CRM_MON_XML_ARGS))
-        return crm_status.parse(result.stdout)
+    def state(self, node: str | None = None) -> ClusterState:
+        """Pacemaker's view, from ``crm_mon`` XML (a node that is down answers nothing).
+
+        With ``node``, that node's own view: in a split cluster each side has its own.
+        """
+        args = list(crm_status.CRM_MON_XML_ARGS)
+        if node is not None:
+            return crm_status.parse(self.node(node).run(args, timeout=30, check=True).stdout)
+        return crm_status.parse(self.run_anywhere(args).stdout)
+
+    def group_node(self, group: str) -> str:
+        """The node a group runs on, whole; a ClusterError says what was seen otherwise."""
+        state = self.state()
+        found = state.groups.get(group)
+        if found is None or found.started_on is None:
+            raise ClusterError(f"group {group} is not Started on one node: {found}")
+        return found.started_on
+
+    def other_node(self, node: str) -> str:
+        (other,) = [n for n in self.description.node_names if n != node]
+        return other
+
+    # -- repair between tests ------------------------------------------------------------------
+    def clean(self) -> Health:
+        """Healthy and with no fault's leftovers: no standby, constraint, fail-count or double."""
+        health = self.health()
+        extra: list[str] = []
+        if health.state is not None:
+            extra += clean_problems(self.description, health.state)
+        try:
+            extra += [f"constraint {c} left by move" for c in self.cli_constraints()]
+        except (ClusterError, CommandError) as exc:
+            extra.append(f"constraints unreadable: {str(exc).splitlines()[0]}")
+        return Health(health.state, health.replies, (*health.problems, *extra))
+
+    def repair(self, progress: Progress, timeout: float = 120) -> Health:
+        """Bring the cluster back to clean, or raise naming what could not be repaired.
+
+        In order: clear move constraints, online standby nodes, clean up every resource, wait;
+        if resources are still doubly active (the aftermath of a split brain), power-cycle the
+        node that is not the DC, as an operator restarts a node's stack, and wait again.
+        """
+        health = self.clean()
+        if health.ok:
+            return health
+        progress(f"repairing: {'; '.join(health.problems)}")
+        state = health.state
+        for constraint in self._safe(self.cli_constraints, []):
+            self._safe(lambda c=constraint: self.run_anywhere(
+                ["cibadmin", "--delete", "--xml-text", f'<rsc_location id="{c}"/>']), None)
+        if state is not None:
+            for name, node in state.nodes.items():
+                if node.standby:
+                    self._safe(lambda n=name: self.crm("node", "online", n), None)
+        self._safe(self.cleanup, None)
+        try:
+            return self._wait_clean(timeout / 2)
+        except ClusterError as first:
+            state = self._safe(self.state, None)
+            doubled = state is not None and any(len(r.nodes) > 1 for r in state.resources.values())
+            if not doubled:
+                raise ClusterError(f"could not repair the cluster: {first}") from None
+            victim = next(n for n in self.description.node_names if n != state.dc)
+            progress(f"still doubly active resources: restarting node {victim}'s stack")
+            try:
+                self.backend.power_off(victim)
+                self.backend.power_on(victim, progress)
+            except BackendError as exc:
+                raise ClusterError(f"could not repair the cluster: {first}; {exc}") from None
+            self._safe(self.cleanup, None)
+            return self._wait_clean(timeout / 2)
+
+    def _wait_clean(self, timeout: float) -> Health:
+        def look() -> Health:
+            health = self.clean()
+            if not health.ok and any(p.startswith(("fail-count", "failed action"))
+                                     for p in health.problems):
+                self._safe(self.cleanup, None)  # failures recorded while converging
+            return health
+
+        try:
+            return wait_until(look, lambda h: h.ok, timeout=timeout, interval=0.5,
+                              what="a clean cluster", describe=lambda h: "; ".join(h.problems))
+        except WaitTimeout as exc:
+            raise ClusterError(str(exc)) from None
+
+    @staticmethod
+    def _safe(call: Callable[[], T], default: T) -> T:
+        """Repair steps are best effort; what they could not do shows in the final check."""
+        try:
+            return call()
+        except (ClusterError, CommandError, BackendError, RuntimeError):
+            return default
+
+    # -- Pacemaker operations -----------------------------------------------------------------
+    def crm(self, *args: str, timeout: float = 60) -> Result:
+        """A crmsh command on the first node that runs it successfully (raises with its output)."""
+        return self.run_anywhere(["crm", *args], timeout=timeout)
+
+    def crm_load(self, text: str) -> None:
+        """``crm configure load update`` of crmsh text, run on a node (crmsh logs stay there)."""
+        last: Exception | None = None
+        for node in self.nodes.values():
+            try:
+                node.write("/root/hacluster-update.crm", text, mode=0o600)
+                node.run(["crm", "configure", "load", "update", "/root/hacluster-update.crm"],
+                         timeout=60, check=True)
+                return
+            except (BackendError, RuntimeError) as exc:
+                last = exc
+        raise ClusterError(f"no node could load the configuration: {last}")
+
+    def cleanup(self, resource: str | None = None, node: str | None = None) -> None:
+        """``crm_resource --cleanup``: forget failures (fail-counts, failed actions) and reprobe."""
+        args = ["crm_resource", "--cleanup"]
+        args += ["--resource", resource] if resource else []
+        args += ["--node", node] if node else []
+        self.run_anywhere(args)
+
+    def cli_constraints(self) -> list[str]:
+        """Constraints left by ``crm resource move/ban`` (ids ``cli-prefer-*``, ``cli-ban-*``)."""
+        out = self.run_anywhere(["cibadmin", "--query", "--scope", "constraints"]).stdout
+        return re.findall(r'id="(cli-[^"]+)"', out)
+
+    def attribute(self, name: str) -> dict[str, str | None]:
+        """A transient node attribute (e.g. ``pingd``) on every node, None where unset."""
+        out = self.run_anywhere(["attrd_updater", "--query", "--all", "--name", name]).stdout
+        values: dict[str, str | None] = dict.fromkeys(self.description.node_names)
+        for host, value in re.findall(r'host="([^"]+)" value="([^"]*)"', out):
+            values[host] = value or None
+        return values
+
+    def wait_attribute(self, name: str, ok: Callable[[str | None], bool],
+                       timeout: float = 60) -> dict[str, str | None]:
+        try:
+            return wait_until(
+                lambda: self.attribute(name), lambda v: all(ok(x) for x in v.values()),
+                timeout=timeout, interval=0.5, what=f"node attribute {name} on every node",
+                describe=lambda v: f"{name} = {v}",
+            )
+        except WaitTimeout as exc:
+            raise ClusterError(str(exc)) from None
+
+    def links(self) -> dict[str, dict[int, bool]]:
+        """corosync's links per node: link number -> whether every peer is connected on it."""
+        seen: dict[str, dict[int, bool]] = {}
+        for name, node in self.nodes.items():
+            out = node.run(["corosync-cfgtool", "-s"], timeout=15).stdout
+            links: dict[int, bool] = {}
+            for number, body in re.findall(r"LINK ID (\d+).*?\n((?:\s+.*\n?)*)", out):
+                peers = re.findall(r"nodeid:\s*\d+:\s*(\w+)", body)
+                links[int(number)] = all(p in ("connected", "localhost") for p in peers)
+            seen[name] = links
+        return seen
+
+    def wait_links(self, count: int, timeout: float = 30) -> None:
+        """Until every node has ``count`` corosync links, all connected."""
+        try:
+            wait_until(
+                self.links,
+                lambda seen: all(len(v) == count and all(v.values()) for v in seen.values()),
+                timeout=timeout, interval=0.25, what=f"{count} connected corosync link(s)",
+                describe=lambda seen: f"links per node: {seen}",
+            )
+        except WaitTimeout as exc:
+            raise ClusterError(str(exc)) from None
+
+    def wait_settled(self, timeout: float = 120) -> None:
+        """``crm_resource --wait``: until the scheduler has nothing left to do."""
+        result = self.run_anywhere(
+            ["crm_resource", "--wait", f"--timeout={int(timeout)}s"], timeout=timeout + 15
+        )
+        if not result.ok:
+            raise ClusterError(f"the cluster did not settle: {result.describe()}")
 
     def crm_verify(self) -> Result:
         """``crm_verify -L``: the live configuration as Pacemaker judges it."""
@@ -148,6 +323,23 @@ class Cluster:
             )
         except WaitTimeout as exc:
             raise ClusterError(f"{exc}\n{self.backend.failure_logs()}") from None
+
+
+def clean_problems(desc: Description, state: ClusterState) -> list[str]:
+    """What keeps a healthy cluster from being clean for the next test: leftovers of faults."""
+    problems = []
+    for name in desc.node_names:
+        node = state.nodes.get(name)
+        if node is not None and node.standby:
+            problems.append(f"node {name} {node.state}")
+    for rsc in state.resources.values():
+        if len(rsc.nodes) > 1:
+            problems.append(f"{rsc.id} active on {' and '.join(rsc.nodes)}")
+    problems += [f"fail-count {c} for {r} on {n}" for (r, n), c in state.failcounts.items() if c]
+    problems += [
+        f"failed action {a.resource}_{a.operation} on {a.node}" for a in state.failed_actions
+    ]
+    return problems
 
 
 def _state_problems(desc: Description, state: ClusterState) -> list[str]:

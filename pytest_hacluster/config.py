@@ -79,6 +79,35 @@ class Timings:
     bringup_timeout_s: int = 120
 
 
+@dataclass(frozen=True)
+class Slo:
+    """Acceptance thresholds in seconds (``[tool.hacluster.slo]``); unset ones are derived.
+
+    Each derived default is what the resource options and detection timings promise plus
+    ``margin_s`` (see ``slo.py``), so a changed monitor interval moves the threshold with it
+    instead of leaving a stale constant behind.
+    """
+
+    margin_s: float = 10.0
+    restart_s: float | None = None  # killed service answers again, restarted in place
+    detect_s: float | None = None  # Pacemaker records the failure of a killed service
+    switchover_s: float | None = None  # standby / move: the group answers from the other node
+    node_loss_s: float | None = None  # crash or split: the groups answer from the survivor
+    converge_s: float | None = None  # after a cable is back: one copy of each group again
+
+
+@dataclass(frozen=True)
+class ProbeSettings:
+    """How the client-side probe samples the URLs (``[tool.hacluster.probe]``).
+
+    The interval bounds the precision of every measured outage; the timeout bounds how long
+    one sample can hang on a VIP nobody answers (samples overlap, so the rate holds).
+    """
+
+    interval_s: float = 0.1
+    timeout_s: float = 1.0
+
+
 SEED_NODES = (
     NodeSpec("s1", "192.168.1.121", "192.168.9.121", 2122),
     NodeSpec("s2", "192.168.1.122", "192.168.9.122", 2222),
@@ -107,6 +136,12 @@ class Description:
         default_factory=lambda: {"stonith-enabled": "false", "no-quorum-policy": "ignore"}
     )
     timings: Timings = Timings()
+    # A second corosync (knet) link over the service LAN: the seed has only the interconnect.
+    redundant_link: bool = False
+    # ocf:pacemaker:ping on the gateway plus a location rule per group: not in the seed.
+    ping_check: bool = False
+    slo: Slo = Slo()
+    probe: ProbeSettings = ProbeSettings()
 
     # -- derived values: computed, never configured, so they cannot drift apart --------------
     @property
@@ -170,8 +205,6 @@ def from_mapping(table: dict[str, Any], where: str = "tool.hacluster") -> Descri
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table")
     table = dict(table)
-    # Keys that belong to later features (SLOs, report) live in their own sub-tables.
-    table.pop("slo", None)
     nodes = table.pop("nodes", None)
     desc = _build(Description, table, where, Description())
     if nodes is not None:
@@ -225,6 +258,10 @@ def _coerce(hint: Any, value: Any, where: str, current: Any) -> Any:
         raise ConfigError(f"{where}: expected true or false, got {value!r}")
     if hint is int and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
         raise ConfigError(f"{where}: expected a non-negative integer, got {value!r}")
+    if hint is float:
+        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{where}: expected a positive number of seconds, got {value!r}")
+        return float(value)
     if hint is str and not isinstance(value, str):
         raise ConfigError(f"{where}: expected a string, got {value!r}")
     return value
@@ -284,6 +321,10 @@ def _check(desc: Description, where: str) -> None:
             )
     if desc.service_ops.monitor.interval <= 0:
         raise ConfigError(f"{where}.service_ops.monitor.interval: must be positive")
+    if desc.probe.interval_s < 0.02 or desc.probe.timeout_s < desc.probe.interval_s:
+        raise ConfigError(
+            f"{where}.probe: interval_s must be at least 0.02 and timeout_s at least interval_s"
+        )
     if not desc.app_path.startswith("/") or not desc.app_path.endswith("/"):
         raise ConfigError(f"{where}.app_path: expected a path like '/app/'")
     for port_key in ("http_port", "tomcat_port", "ajp_port"):

@@ -31,9 +31,11 @@ the OCF return code -- use XML there.  :func:`parse` picks one by the first char
 from __future__ import annotations
 
 import re
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 __all__ = [
     "CRM_MON_TEXT_ARGS",
@@ -145,6 +147,7 @@ class FailedAction:
     rc: int
     status: str
     exit_reason: str = ""
+    last_rc_change: float | None = None  # epoch seconds; the CIB keeps whole seconds
 
 
 @dataclass(frozen=True)
@@ -469,9 +472,33 @@ def _xml_failures(failures: ET.Element | None) -> list[FailedAction]:
                 rc=_parse_int(elem.get("exitcode"), f"exitcode of failure {key}"),
                 status=_xml_required(elem, "status"),
                 exit_reason=elem.get("exitreason", ""),
+                last_rc_change=parse_rc_change(elem.get("last-rc-change")),
             )
         )
     return actions
+
+
+def parse_rc_change(value: str | None) -> float | None:
+    """``last-rc-change`` as epoch seconds; None when absent or in a form not known here.
+
+    2.1 writes ``2026-11-25 09:37:22Z`` (or with ``+00:00``); 1.1 writes ctime-style local
+    time (``Mon Oct  1 09:58:12 2018``).
+    """
+    if not value:
+        return None
+    text = " ".join(value.split())
+    if text.endswith("Z"):
+        text = text[:-1] + " +0000"
+    text = re.sub(r"([+-]\d\d):(\d\d)$", r"\1\2", text)
+    for fmt in ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%z"):
+        try:
+            return datetime.strptime(text, fmt).timestamp()
+        except ValueError:
+            pass
+    try:
+        return time.mktime(time.strptime(text, "%a %b %d %H:%M:%S %Y"))
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------------------------

@@ -49,6 +49,8 @@ class Runner(Protocol):
 
     def submit(self, fn: Callable[..., Any], *args: object, **kwargs: object) -> Future[Any]: ...
 
+    def close(self) -> None: ...
+
 
 class Inline:
     """Requests from this process's own threads (the vagrant and ssh backends' default)."""
@@ -59,8 +61,12 @@ class Inline:
     def submit(self, fn: Callable[..., Any], *args: object, **kwargs: object) -> Future[Any]:
         return self._pool.submit(fn, *args, **kwargs)
 
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
-def _get(url: str, timeout: float) -> Reply:
+
+def fetch(url: str, timeout: float) -> Reply:
+    """One GET on a new connection; a dead service is a Reply with an error, not a raise."""
     start = time.monotonic()
     try:
         resp = requests.get(url, timeout=timeout, headers={"Connection": "close"})
@@ -90,10 +96,11 @@ class HttpClient:
         self.timeout = timeout
 
     def get(self, url: str, timeout: float | None = None) -> Reply:
-        return self._runner.submit(_get, url, self.timeout if timeout is None else timeout).result()
+        t = self.timeout if timeout is None else timeout
+        return self._runner.submit(fetch, url, t).result()
 
     def get_many(self, urls: dict[str, str], timeout: float | None = None) -> dict[str, Reply]:
         """Several URLs at once: one slow or dead URL does not delay the others' answers."""
         t = self.timeout if timeout is None else timeout
-        futures = {name: self._runner.submit(_get, url, t) for name, url in urls.items()}
+        futures = {name: self._runner.submit(fetch, url, t) for name, url in urls.items()}
         return {name: f.result() for name, f in futures.items()}

@@ -20,10 +20,12 @@ import pytest
 from pytest_hacluster import config as hconfig
 from pytest_hacluster.backends import CHOICES, Backend, BackendError, Settings, backend_class
 from pytest_hacluster.cluster import Cluster, ClusterError
+from pytest_hacluster.scenario import Scenario
 
 ACTIVE = pytest.StashKey[list[Cluster]]()
 DESCRIPTION = pytest.StashKey[hconfig.Description]()
 BACKEND = pytest.StashKey[Backend]()
+MEASURED = pytest.StashKey[list[tuple[str, Scenario]]]()
 SKIP_REASON = "needs a live cluster: run `pytest --hacluster` (see README.md)"
 
 
@@ -59,6 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "hacluster: the test needs the live cluster (skipped without --hacluster)"
     )
     config.stash[ACTIVE] = []
+    config.stash[MEASURED] = []
     if config.getoption("hacluster_report"):
         config.issue_config_time_warning(
             pytest.PytestConfigWarning(
@@ -179,3 +182,58 @@ def hacluster(
             active.remove(cluster)
             if not backend.settings.keep:
                 cluster.stop()
+
+
+@pytest.fixture
+def hacluster_scenario(request: pytest.FixtureRequest, hacluster: Cluster) -> Iterator[Scenario]:
+    """A scenario on a clean cluster: the probe runs, faults are undone and the cluster repaired
+    at the end whatever the outcome. Setup repairs leftovers of an earlier test or fails naming
+    them; teardown fails the same way when the cluster cannot be made clean again.
+    """
+    progress = _progress(request.config)
+    try:
+        hacluster.repair(progress)
+    except ClusterError as exc:
+        pytest.fail(f"hacluster: the cluster is not clean before this test: {exc}", pytrace=False)
+    scenario = Scenario(hacluster).start()
+    try:
+        yield scenario
+    finally:
+        not_undone = scenario.close()
+        _record(request, scenario)
+        try:
+            hacluster.repair(progress)
+        except ClusterError as exc:
+            not_undone.append(str(exc))
+        if not_undone:
+            pytest.fail("hacluster: after this test, " + "; ".join(not_undone), pytrace=False)
+
+
+def _record(request: pytest.FixtureRequest, scenario: Scenario) -> None:
+    """Figures into the test's JUnit properties, and the scenario into the end summary."""
+    props = request.node.user_properties
+    for i, measured in enumerate(scenario.measurements):
+        tag = f"failover{i + 1}" if len(scenario.measurements) > 1 else "failover"
+        props += [(f"{tag}.{k}", v) for k, v in measured.properties()]
+    props += [(f"finding{i + 1}", str(f)) for i, f in enumerate(scenario.findings)]
+    if scenario.measurements or scenario.findings:
+        request.config.stash[MEASURED].append((request.node.nodeid, scenario))
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    """Each measured outage and each finding, one line per fault, at the end of the run."""
+    measured = config.stash.get(MEASURED, [])
+    if not measured:
+        return
+    tr = terminalreporter
+    tr.section("hacluster: measured failovers")
+    for nodeid, scenario in measured:
+        tr.write_line(nodeid.split("::", 1)[-1])
+        for m in scenario.measurements:
+            verdict = "ok " if m.within() else "!! "
+            slo_text = f" [SLO {m.threshold.seconds:g}s]" if m.threshold else ""
+            tr.write_line(f"  {verdict}{m.summary()}{slo_text}")
+        for f in scenario.findings:
+            tr.write_line(f"  finding: {f}")

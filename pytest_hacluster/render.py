@@ -128,7 +128,35 @@ def crm_configuration(desc: Description, stack: Stack) -> str:
         f"    {_service_ops(desc)}",
         f"group {app.name} {app.vip_resource} {app.service_resource}",
     ]
+    if desc.ping_check:
+        lines.append(ping_configuration(desc).rstrip("\n"))
     return "\n".join(lines) + "\n"
+
+
+PING_RESOURCE = "ping_gw"
+
+
+def ping_configuration(desc: Description) -> str:
+    """Not in the seed: ``ocf:pacemaker:ping`` on the gateway and a rule that keeps each group
+    off a node that cannot reach it, so a dead service LAN moves the groups.
+    """
+    lines = [
+        f"primitive {PING_RESOURCE} ocf:pacemaker:ping \\\n"
+        f"    params host_list={desc.gateway} multiplier=100 dampen=1s attempts=2 timeout=1 \\\n"
+        "    op monitor interval=2s timeout=10s",
+        f"clone {PING_RESOURCE}_clone {PING_RESOURCE}",
+    ]
+    lines += [
+        f"location {g.name}_on_connected {g.name} \\\n"
+        "    rule -inf: not_defined pingd or pingd lte 0"
+        for g in desc.groups
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def ping_ids(desc: Description) -> list[str]:
+    """The CIB ids ``ping_configuration`` creates, constraints first (the order to delete)."""
+    return [*(f"{g.name}_on_connected" for g in desc.groups), f"{PING_RESOURCE}_clone"]
 
 
 # -- corosync ----------------------------------------------------------------------------------
@@ -142,11 +170,14 @@ def corosync_conf(desc: Description, token_ms: int | None = None) -> str:
     """
     token = desc.timings.token_ms if token_ms is None else token_ms
     consensus = desc.timings.consensus_ms if token_ms is None else int(token * 1.2)
+    ring1 = desc.redundant_link
     nodes = "\n".join(
-        f"    node {{\n        ring0_addr: {n.interconnect_ip}\n        name: {n.name}\n"
-        f"        nodeid: {i}\n    }}"
+        f"    node {{\n        ring0_addr: {n.interconnect_ip}\n"
+        + (f"        ring1_addr: {n.service_ip}\n" if ring1 else "")
+        + f"        name: {n.name}\n        nodeid: {i}\n    }}"
         for i, n in enumerate(desc.nodes, start=1)
     )
+    link1 = "    interface {\n        linknumber: 1\n    }\n" if ring1 else ""
     return f"""\
 # Rendered by pytest-hacluster from the cluster description. Do not edit by hand.
 totem {{
@@ -160,7 +191,7 @@ totem {{
     interface {{
         linknumber: 0
     }}
-}}
+{link1}}}
 
 nodelist {{
 {nodes}
@@ -205,6 +236,12 @@ def apache_proxy_conf(desc: Description, stack: Stack, node: NodeSpec) -> str:
     LoadModule proxy_ajp_module {mods}/mod_proxy_ajp.so
 </IfModule>
 ServerName {node.name}
+# As the seed's httpd (CentOS welcome.conf): no index page means 403 for /, not a listing.
+# The apache agent's monitor fetches / (statusurl), so a missing page fails the resource:
+# the seed's pitfall, reproduced on purpose.
+<LocationMatch "^/+$">
+    Options -Indexes
+</LocationMatch>
 <Location {desc.app_path}>
     ProxyPass ajp://{desc.webapp.vip}:{desc.ajp_port}/
 </Location>

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import ClassVar, Protocol
 
 from pytest_hacluster.config import Description
-from pytest_hacluster.http_client import HttpClient
+from pytest_hacluster.http_client import HttpClient, Inline, Runner
 from pytest_hacluster.shell import Command, Result
 
 Progress = Callable[[str], None]
@@ -85,6 +85,10 @@ class Backend(ABC):
     @abstractmethod
     def http(self) -> HttpClient:
         """An HTTP client standing where the cluster's users stand."""
+
+    def client_runner(self, workers: int) -> Runner:
+        """Threads standing where the cluster's users stand, for the probe (caller closes)."""
+        return Inline(workers)
 
     def failure_logs(self) -> str:
         """Log tails that explain a cluster that never became healthy (empty if none)."""

@@ -312,8 +312,7 @@ class LabBackend(Backend):
         progress(f"corosync membership of 2 at {time.monotonic() - t0:.1f}s; starting pacemaker")
         for node in self._nodes.values():
             node.write(CIB_PATH, cib, mode=0o600, owner="hacluster:haclient")
-            node.spawn(["pacemakerd"], "/var/log/pacemaker/pacemakerd.out",
-                       env={"PCMK_logfile": PACEMAKER_LOG})
+            _start_pacemaker(node)
 
     def _save(self) -> None:
         save_records(
@@ -343,13 +342,20 @@ class LabBackend(Backend):
         host_cmds += [f"link set {LAN_BRIDGE} up", f"link set {IC_BRIDGE} up"]
         netns.ip_batch(self.host_netns, host_cmds)
         for spec in desc.nodes:
-            netns.ip_batch(self.node_netns(spec.name), [
-                f"addr add {spec.service_ip}/{desc.netmask} dev {desc.service_nic}",
-                f"addr add {spec.interconnect_ip}/{desc.netmask} dev {desc.interconnect_nic}",
-                f"link set {desc.service_nic} up",
-                f"link set {desc.interconnect_nic} up",
-                f"route add default via {desc.gateway}",
-            ])
+            netns.ip_batch(self.node_netns(spec.name), self._node_network(spec.name))
+
+    def _node_network(self, node: str) -> list[str]:
+        """A node's NICs as its boot configures them: its own addresses only (no VIP)."""
+        desc, spec = self.description, self.description.node(node)
+        return [
+            f"addr flush dev {desc.service_nic}",
+            f"addr flush dev {desc.interconnect_nic}",
+            f"addr add {spec.service_ip}/{desc.netmask} dev {desc.service_nic}",
+            f"addr add {spec.interconnect_ip}/{desc.netmask} dev {desc.interconnect_nic}",
+            f"link set {desc.service_nic} up",
+            f"link set {desc.interconnect_nic} up",
+            f"route add default via {desc.gateway}",
+        ]
 
     def _build_cib(self) -> str:
         """The seed's resources loaded with crmsh into an offline CIB inside node 1.
@@ -411,6 +417,71 @@ class LabBackend(Backend):
 
     def failure_logs(self) -> str:
         return self._logs(PACEMAKER_LOG, 40)
+
+    # -- faults -------------------------------------------------------------------------------
+    def _nics(self) -> tuple[str, str]:
+        return (self.description.service_nic, self.description.interconnect_nic)
+
+    def set_cable(self, node: str, nic: str, plugged: bool) -> None:
+        """The host end of the veth goes down: the node's end loses carrier, as with a cable."""
+        if nic not in self._nics():
+            raise LabError(f"node {node} has no NIC {nic!r} (it has {', '.join(self._nics())})")
+        self.description.node(node)  # raises for an unknown node
+        netns.ip("link", "set", self.host_link(node, nic), "up" if plugged else "down",
+                 netns=self.host_netns)
+
+    def power_off(self, node: str) -> None:
+        """Kill the node's PID 1 (every process at once) and take its links dark.
+
+        The node's network namespace outlives its processes, with any VIP still configured:
+        without the links down, the kernel would keep answering ARP and refusing connections
+        for a machine that is off.
+        """
+        netns.ip_batch(self.host_netns, [
+            f"link set {self.host_link(node, nic)} down" for nic in self._nics()
+        ])
+        self._node(node).power_off()
+        self._save()
+
+    def power_on(self, node: str, progress: Progress) -> None:
+        """Boot the node again from its own disk (upper dir) and start corosync and pacemaker,
+        as its init system would; its NICs come up with its own addresses only.
+        """
+        target = self._node(node)
+        if target.alive:
+            raise LabError(f"node {node} is already running")
+        netns.ip_batch(self.node_netns(node), self._node_network(node))
+        netns.ip_batch(self.host_netns, [
+            f"link set {self.host_link(node, nic)} up" for nic in self._nics()
+        ])
+        target.boot()
+        self._save()
+        target.spawn(["corosync", "-f"], "/var/log/corosync/corosync.out")
+        _start_pacemaker(target)
+        progress(f"node {node} booted; corosync and pacemaker started")
+
+    def arp_replies(self, ip: str, timeout: float = 1.0) -> list[str]:
+        """Who answers ARP for ``ip`` on the LAN bridge: ``arping`` from the gateway's side."""
+        result = run_local(
+            ["ip", "netns", "exec", self.host_netns, "arping", "-b", "-c", "3",
+             "-w", f"{max(1, round(timeout))}", "-I", LAN_BRIDGE, ip],
+            timeout=timeout + 5,
+        )
+        return sorted({m.lower() for m in re.findall(r"\[([0-9A-Fa-f:]{17})\]", result.stdout)})
+
+    def client_runner(self, workers: int) -> netns.NetnsExecutor:
+        return netns.NetnsExecutor(self.host_netns, workers=workers)
+
+    def _node(self, name: str) -> Node:
+        try:
+            return self._nodes[name]
+        except KeyError:
+            raise LabError(f"no node {name!r} in lab {self.prefix}") from None
+
+
+def _start_pacemaker(node: Node) -> None:
+    node.spawn(["pacemakerd"], "/var/log/pacemaker/pacemakerd.out",
+               env={"PCMK_logfile": PACEMAKER_LOG})
 
 
 def _write_secret(path: Path, data: bytes) -> None:

@@ -1,0 +1,214 @@
+"""One fault's recovery, measured from both sides: what users saw and what Pacemaker did.
+
+``watch_recovery`` waits (bounded) after a fault until Pacemaker's state is what the test
+expects and every watched URL answers again, and returns a ``Failover``: the outage per URL
+from the probe, when Pacemaker recorded the failure (the CIB's ``last-rc-change``), when the
+expected state was first seen and where the groups ended up. Every figure carries its
+precision: the probe's interval for outages, whole seconds for the CIB, the poll interval for
+the state.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pytest_hacluster import crm_status
+from pytest_hacluster.crm_status import ClusterState
+from pytest_hacluster.faults import Event, Fault
+from pytest_hacluster.probe import Outage, Probe, story
+from pytest_hacluster.shell import CommandError
+from pytest_hacluster.slo import Threshold
+
+if TYPE_CHECKING:
+    from pytest_hacluster.cluster import Cluster
+
+STATE_POLL_S = 0.25
+
+
+@dataclass
+class Failover:
+    """The figures of one fault's recovery (seconds from the fault's injection)."""
+
+    fault: str
+    injected: Event
+    probe_interval: float
+    threshold: Threshold | None
+    outages: dict[str, Outage | None] = field(default_factory=dict)
+    detected_s: float | None = None  # Pacemaker recorded the failure (CIB, whole seconds)
+    settled_s: float | None = None  # the state the test expects was first seen
+    placement: dict[str, str | None] = field(default_factory=dict)
+    failcounts: dict[str, int] = field(default_factory=dict)
+    stories: dict[str, str] = field(default_factory=dict)
+    events: list[str] = field(default_factory=list)
+    gave_up: str | None = None  # why watching stopped before recovery
+
+    @property
+    def recovered(self) -> bool:
+        return self.gave_up is None
+
+    def outage_s(self, url: str) -> float | None:
+        """Seconds without service on ``url``: 0.0 when the probe saw no failure at all."""
+        o = self.outages.get(url)
+        if o is None:
+            return 0.0
+        return o.duration
+
+    @property
+    def worst_outage_s(self) -> float | None:
+        durations = [self.outage_s(u) for u in self.outages]
+        if any(d is None for d in durations):
+            return None
+        return max((d for d in durations if d is not None), default=0.0)
+
+    def lost(self, url: str) -> int:
+        o = self.outages.get(url)
+        return 0 if o is None else o.lost
+
+    def summary(self) -> str:
+        """One line: what broke, how long each URL was out, when Pacemaker saw and fixed it."""
+        prec = f"±{self.probe_interval:g}s"
+        outs = ", ".join(
+            f"{u} {_secs(self.outage_s(u))} ({self.lost(u)} lost)" for u in self.outages
+        )
+        parts = [f"{self.fault}: outage {outs} {prec}"]
+        if self.detected_s is not None:
+            parts.append(f"failure recorded at +{self.detected_s:.0f}s (±1s)")
+        if self.settled_s is not None:
+            where = ", ".join(f"{g} on {n or 'nowhere'}" for g, n in self.placement.items())
+            parts.append(f"settled at +{self.settled_s:.1f}s ({where})")
+        if self.gave_up:
+            parts.append(f"NOT RECOVERED: {self.gave_up}")
+        return "; ".join(parts)
+
+    def explain(self) -> str:
+        """The measured timeline, for a failure message: events, and each URL's story."""
+        lines = [self.summary()]
+        if self.threshold is not None:
+            lines.append(f"SLO: {self.threshold}")
+        lines += [f"  event {e}" for e in self.events]
+        lines += [f"  {u}: {s}" for u, s in self.stories.items()]
+        if self.failcounts:
+            lines.append(f"  fail-counts: {self.failcounts}")
+        return "\n".join(lines)
+
+    def within(self, threshold: Threshold | None = None) -> bool:
+        """Every URL back within the SLO (and the probe saw it come back)."""
+        limit = threshold or self.threshold
+        worst = self.worst_outage_s
+        return self.recovered and worst is not None and (limit is None or worst <= limit.seconds)
+
+    def properties(self) -> list[tuple[str, Any]]:
+        """Flat figures for JUnit XML properties and the report."""
+        props: list[tuple[str, Any]] = [("fault", self.fault)]
+        for url in self.outages:
+            props.append((f"outage_s.{url}", _round(self.outage_s(url))))
+            props.append((f"lost.{url}", self.lost(url)))
+        props += [
+            ("probe_interval_s", self.probe_interval),
+            ("detected_s", _round(self.detected_s)),
+            ("settled_s", _round(self.settled_s)),
+        ]
+        props += [(f"placement.{g}", n) for g, n in self.placement.items()]
+        if self.threshold is not None:
+            props.append((f"slo.{self.threshold.name}_s", self.threshold.seconds))
+        return props
+
+
+def _secs(value: float | None) -> str:
+    return "not back" if value is None else f"{value:.1f}s"
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def watch_recovery(
+    cluster: Cluster,
+    probe: Probe,
+    fault: Fault | Event,
+    expect: Callable[[ClusterState], bool],
+    what: str,
+    urls: Sequence[str] | None = None,
+    threshold: Threshold | None = None,
+    timeout: float | None = None,
+    failed_resource: str | None = None,
+    events: Sequence[Event] = (),
+) -> Failover:
+    """Watch until ``expect(state)`` holds and each URL in ``urls`` answers again.
+
+    Bounded by ``timeout`` (default: twice the SLO, at least 60 s), so a slow recovery is still
+    measured rather than cut off at the threshold. Never raises for a cluster that does not
+    recover: the Failover says ``gave_up``, and the test asserts on it with the timeline.
+    """
+    event = fault.injected if isinstance(fault, Fault) else fault
+    assert event is not None, "watch_recovery needs an injected fault"
+    urls = list(urls if urls is not None else probe.urls)
+    slo_s = threshold.seconds if threshold else 30.0
+    limit = timeout if timeout is not None else max(60.0, 2 * slo_s)
+    deadline = event.t + limit
+    settled_at: float | None = None
+    state: ClusterState | None = None
+    last_error = ""
+    while True:
+        now = time.monotonic()
+        try:
+            state = cluster.state()
+            good = expect(state)
+        except (CommandError, crm_status.ParseError, RuntimeError) as exc:
+            good, last_error = False, str(exc).splitlines()[0]
+        if good and settled_at is None:
+            settled_at = now
+        elif not good:
+            settled_at = None
+        if settled_at is not None and all(_answering(probe, u, event.done) for u in urls):
+            gave_up = None
+            break
+        if now > deadline:
+            gave_up = f"after {limit:.0f}s: {what} " + (
+                "was never seen" if settled_at is None else "was seen but URLs still failed"
+            ) + (f" (last error: {last_error})" if last_error else "")
+            break
+        time.sleep(STATE_POLL_S)
+    result = Failover(
+        fault=event.what, injected=event, probe_interval=probe.interval, threshold=threshold,
+        gave_up=gave_up,
+    )
+    samples = probe.samples
+    for url in urls:
+        result.outages[url] = _outage_after(probe, url, event)
+        result.stories[url] = story(samples, url, event.t)
+    result.settled_s = None if settled_at is None else settled_at - event.t
+    if state is not None:
+        result.placement = {g: grp.started_on for g, grp in state.groups.items()}
+        result.failcounts = {f"{r}@{n}": c for (r, n), c in state.failcounts.items() if c}
+        if failed_resource is not None:
+            result.detected_s = detection_s(state, failed_resource, event)
+    result.events = [e.at(event.t) for e in (event, *events)]
+    return result
+
+
+def _answering(probe: Probe, url: str, after: float) -> bool:
+    latest = [s for s in probe.samples if s.url == url and s.t > after]
+    return bool(latest) and latest[-1].ok
+
+
+def _outage_after(probe: Probe, url: str, event: Event) -> Outage | None:
+    """The first outage of ``url`` that was under way at or began after the injection."""
+    found = [o for o in probe.outages(url) if o.end is None or o.end > event.t]
+    return found[0] if found else None
+
+
+def detection_s(state: ClusterState, resource: str, event: Event) -> float | None:
+    """Seconds from injection until the CIB recorded ``resource``'s first failure after it."""
+    times = [
+        a.last_rc_change for a in state.failed_actions
+        if a.resource == resource and a.last_rc_change is not None
+        and a.last_rc_change >= int(event.wall)
+    ]
+    return min(times) - event.wall if times else None
+
+
+__all__ = ["Failover", "detection_s", "watch_recovery"]

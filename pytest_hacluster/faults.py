@@ -1,0 +1,436 @@
+"""Faults a test injects on purpose, each with its undo and the moments both happened.
+
+Backend-neutral: a fault is either a command on a node (kill a process, ``crm node standby``,
+``crm resource move``, remove a file) or one of the few things only a backend can do (pull a
+cable, cut the power), asked of it through ``Backend``. A backend that cannot do a fault says
+so with ``FaultNotSupported`` at injection, before anything changed.
+
+Every fault is registered with the test's ``Faults`` when made; the test's fixture undoes them
+all, newest first, whatever the outcome, and then has the cluster repaired.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import signal
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from pytest_hacluster import render
+from pytest_hacluster.shell import CommandError
+
+if TYPE_CHECKING:
+    from pytest_hacluster.cluster import Cluster
+
+
+class FaultError(RuntimeError):
+    """A fault could not be injected or undone; says which and what the node answered."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a test did to the cluster: monotonic time (to line up with the probe) and
+    wall-clock time (to line up with the CIB's operation history), before and after."""
+
+    what: str
+    t: float
+    wall: float
+    done: float
+
+    def at(self, origin: float) -> str:
+        return f"{self.t - origin:+.1f}s {self.what}"
+
+
+class Timeline:
+    """The test's events in order; thread-safe, since undo may run from a signal's unwinding."""
+
+    def __init__(self) -> None:
+        self._events: list[Event] = []
+        self._lock = threading.Lock()
+
+    def run(self, what: str, action: Callable[[], object]) -> Event:
+        t, wall = time.monotonic(), time.time()
+        action()
+        event = Event(what, t, wall, time.monotonic())
+        with self._lock:
+            self._events.append(event)
+        return event
+
+    @property
+    def events(self) -> list[Event]:
+        with self._lock:
+            return list(self._events)
+
+
+class Fault(ABC):
+    """One fault; ``inject`` once, ``undo`` any number of times (only the first does anything)."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, cluster: Cluster, timeline: Timeline) -> None:
+        self.cluster = cluster
+        self.timeline = timeline
+        self.injected: Event | None = None
+        self.undone: Event | None = None
+
+    @property
+    @abstractmethod
+    def target(self) -> str:
+        """The node or resource the fault is aimed at."""
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.target}"
+
+    def inject(self) -> Fault:
+        if self.injected is not None:
+            raise FaultError(f"{self} was already injected")
+        self.injected = self.timeline.run(str(self), self._inject)
+        return self
+
+    def undo(self) -> None:
+        if self.injected is None or self.undone is not None:
+            return
+        self.undone = self.timeline.run(f"undo {self}", self._undo)
+
+    def __enter__(self) -> Fault:
+        return self.inject() if self.injected is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.undo()
+
+    @abstractmethod
+    def _inject(self) -> None: ...
+
+    def _undo(self) -> None:
+        """Most faults are repaired by the cluster itself; those that are not override this."""
+        return None
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _crm(self, *args: str) -> None:
+        self.cluster.crm(*args)
+
+
+# -- processes --------------------------------------------------------------------------------
+
+def process_match(cluster: Cluster, resource: str) -> list[str]:
+    """``pkill`` arguments that match a service resource's processes on either stack.
+
+    Apache is ``apache2`` on Debian and ``httpd`` on CentOS; Tomcat is a JVM whose command line
+    names its bootstrap class whatever the Java or Tomcat version.
+    """
+    desc = cluster.description
+    if resource == desc.web.service_resource:
+        return ["-x", "apache2|httpd"]
+    if resource == desc.webapp.service_resource:
+        return ["-f", r"org\.apache\.catalina\.startup\.Bootstrap"]
+    raise FaultError(
+        f"no known processes for resource {resource!r}; services are "
+        f"{desc.web.service_resource} and {desc.webapp.service_resource}"
+    )
+
+
+class KillService(Fault):
+    """Signal every process of a service on one node (SIGKILL: a crash; SIGSTOP: a hang)."""
+
+    kind = "kill"
+
+    def __init__(self, cluster: Cluster, timeline: Timeline, node: str, resource: str,
+                 sig: signal.Signals = signal.SIGKILL) -> None:
+        super().__init__(cluster, timeline)
+        self.node, self.resource, self.signal = node, resource, signal.Signals(sig)
+        self.match = process_match(cluster, resource)
+
+    @property
+    def target(self) -> str:
+        return f"{self.resource} on {self.node}"
+
+    def __str__(self) -> str:
+        return f"{self.signal.name} {self.target}"
+
+    def _send(self, sig: signal.Signals) -> None:
+        result = self.cluster.node(self.node).run(
+            ["pkill", "--signal", sig.name.removeprefix("SIG"), *self.match], timeout=15
+        )
+        if result.exited == 1:
+            raise FaultError(f"{self}: no {self.resource} process runs on {self.node}")
+        if not result.ok:
+            raise CommandError(self.node, result)
+
+    def _inject(self) -> None:
+        self._send(self.signal)
+
+    def _undo(self) -> None:
+        if self.signal == signal.SIGSTOP:  # a hung process stays hung until continued
+            self._send(signal.SIGCONT)
+
+
+# -- machines ---------------------------------------------------------------------------------
+
+class PullCable(Fault):
+    """A NIC's cable out (carrier lost on the node's side) and back in."""
+
+    kind = "pull cable"
+
+    def __init__(self, cluster: Cluster, timeline: Timeline, node: str, nic: str) -> None:
+        super().__init__(cluster, timeline)
+        self.node, self.nic = node, nic
+
+    @property
+    def target(self) -> str:
+        return f"{self.nic} of {self.node}"
+
+    def _inject(self) -> None:
+        self.cluster.backend.set_cable(self.node, self.nic, plugged=False)
+
+    def _undo(self) -> None:
+        self.cluster.backend.set_cable(self.node, self.nic, plugged=True)
+
+
+class Crash(Fault):
+    """Power off: every process of the node gone at once. Undo boots it and starts its stack."""
+
+    kind = "crash"
+
+    def __init__(self, cluster: Cluster, timeline: Timeline, node: str) -> None:
+        super().__init__(cluster, timeline)
+        self.node = node
+
+    @property
+    def target(self) -> str:
+        return self.node
+
+    def _inject(self) -> None:
+        self.cluster.backend.power_off(self.node)
+
+    def _undo(self) -> None:
+        self.cluster.backend.power_on(self.node, lambda _msg: None)
+
+
+# -- Pacemaker operations (the seed's operations list) ---------------------------------------
+
+class Standby(Fault):
+    kind = "standby"
+
+    def __init__(self, cluster: Cluster, timeline: Timeline, node: str) -> None:
+        super().__init__(cluster, timeline)
+        self.node = node
+
+    @property
+    def target(self) -> str:
+        return self.node
+
+    def _inject(self) -> None:
+        self._crm("node", "standby", self.node)
+
+    def _undo(self) -> None:
+        self._crm("node", "online", self.node)
+
+
+class Move(Fault):
+    """``crm resource move GROUP NODE``; undo is the seed's ``crm resource unmove GROUP``."""
+
+    kind = "move"
+
+    def __init__(self, cluster: Cluster, timeline: Timeline, group: str, node: str) -> None:
+        super().__init__(cluster, timeline)
+        self.group, self.node = group, node
+
+    @property
+    def target(self) -> str:
+        return f"{self.group} to {self.node}"
+
+    def _inject(self) -> None:
+        self._crm("resource", "move", self.group, self.node)
+
+    def _undo(self) -> None:
+        self._crm("resource", "unmove", self.group)
+
+
+class StopResource(Fault):
+    """``crm resource stop``; undo ``crm resource start``."""
+
+    kind = "stop"
+
+    def __init__(self, cluster: Cluster, timeline: Timeline, resource: str) -> None:
+        super().__init__(cluster, timeline)
+        self.resource = resource
+
+    @property
+    def target(self) -> str:
+        return self.resource
+
+    def _inject(self) -> None:
+        self._crm("resource", "stop", self.resource)
+
+    def _undo(self) -> None:
+        self._crm("resource", "start", self.resource)
+
+
+class SetMeta(Fault):
+    """A resource meta attribute set for one test (e.g. ``migration-threshold=2``), then removed."""
+
+    kind = "set meta"
+
+    def __init__(self, cluster: Cluster, timeline: Timeline, resource: str, name: str,
+                 value: str) -> None:
+        super().__init__(cluster, timeline)
+        self.resource, self.name, self.value = resource, name, value
+
+    @property
+    def target(self) -> str:
+        return f"{self.name}={self.value} on {self.resource}"
+
+    def _inject(self) -> None:
+        self._crm("resource", "meta", self.resource, "set", self.name, self.value)
+
+    def _undo(self) -> None:
+        self._crm("resource", "meta", self.resource, "delete", self.name)
+
+
+class RemoveFile(Fault):
+    """A file taken away on one node (the seed's missing index page), put back on undo."""
+
+    kind = "remove"
+
+    def __init__(self, cluster: Cluster, timeline: Timeline, node: str, path: str) -> None:
+        super().__init__(cluster, timeline)
+        self.node, self.path = node, path
+        self.kept = f"{path}.hacluster-removed"
+
+    @property
+    def target(self) -> str:
+        return f"{self.path} on {self.node}"
+
+    def _inject(self) -> None:
+        self.cluster.node(self.node).run(["mv", "-f", self.path, self.kept], timeout=15, check=True)
+
+    def _undo(self) -> None:
+        self.cluster.node(self.node).run(["mv", "-f", self.kept, self.path], timeout=15, check=True)
+
+
+# -- configuration changes a test makes and takes back ---------------------------------------
+
+class RedundantLink(Fault):
+    """A second corosync link over the service LAN, added at runtime (``corosync-cfgtool -R``).
+
+    Not a fault but a change made and undone the same way: the rendered corosync.conf of the
+    description with ``redundant_link`` set is written to every node and reloaded; undo writes
+    the described one back. Waits (bounded) until both links connect.
+    """
+
+    kind = "corosync link 1"
+
+    @property
+    def target(self) -> str:
+        return f"on {self.cluster.description.service_nic}"
+
+    def _apply(self, redundant: bool) -> None:
+        desc = dataclasses.replace(self.cluster.description, redundant_link=redundant)
+        conf = render.corosync_conf(desc)
+        for node in self.cluster.nodes.values():
+            node.write("/etc/corosync/corosync.conf", conf)
+        self.cluster.run_anywhere(["corosync-cfgtool", "-R"])
+        self.cluster.wait_links(2 if redundant else 1)
+
+    def _inject(self) -> None:
+        self._apply(True)
+
+    def _undo(self) -> None:
+        self._apply(False)
+
+
+class PingCheck(Fault):
+    """``ocf:pacemaker:ping`` on the gateway with a location rule per group, then removed."""
+
+    kind = "ping check"
+
+    @property
+    def target(self) -> str:
+        return f"gateway {self.cluster.description.gateway}"
+
+    def _inject(self) -> None:
+        self.cluster.crm_load(render.ping_configuration(self.cluster.description))
+        self.cluster.wait_attribute("pingd", lambda v: v is not None and int(v) > 0)
+
+    def _undo(self) -> None:
+        ids = render.ping_ids(self.cluster.description)
+        self._crm("configure", "delete", *ids[:-1])
+        self._crm("resource", "stop", ids[-1])
+        self.cluster.wait_settled()
+        self._crm("configure", "delete", ids[-1])
+        for name in self.cluster.description.node_names:
+            self.cluster.run_anywhere(
+                ["crm_attribute", "--node", name, "--name", "pingd", "--delete",
+                 "--lifetime", "reboot"]
+            )
+
+
+class Faults:
+    """The faults of one test: made here, undone together (newest first) at its end."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.timeline = Timeline()
+        self.made: list[Fault] = []
+
+    def _add(self, fault: Fault) -> Fault:
+        self.made.append(fault)
+        return fault
+
+    def kill(self, node: str, resource: str, sig: signal.Signals = signal.SIGKILL) -> Fault:
+        return self._add(KillService(self.cluster, self.timeline, node, resource, sig)).inject()
+
+    def pull_cable(self, node: str, nic: str) -> Fault:
+        return self._add(PullCable(self.cluster, self.timeline, node, nic)).inject()
+
+    def crash(self, node: str) -> Fault:
+        return self._add(Crash(self.cluster, self.timeline, node)).inject()
+
+    def standby(self, node: str) -> Fault:
+        return self._add(Standby(self.cluster, self.timeline, node)).inject()
+
+    def move(self, group: str, node: str) -> Fault:
+        return self._add(Move(self.cluster, self.timeline, group, node)).inject()
+
+    def stop(self, resource: str) -> Fault:
+        return self._add(StopResource(self.cluster, self.timeline, resource)).inject()
+
+    def set_meta(self, resource: str, name: str, value: str) -> Fault:
+        return self._add(SetMeta(self.cluster, self.timeline, resource, name, value)).inject()
+
+    def remove_file(self, node: str, path: str) -> Fault:
+        return self._add(RemoveFile(self.cluster, self.timeline, node, path)).inject()
+
+    def redundant_link(self) -> Fault:
+        return self._add(RedundantLink(self.cluster, self.timeline)).inject()
+
+    def ping_check(self) -> Fault:
+        return self._add(PingCheck(self.cluster, self.timeline)).inject()
+
+    def cleanup(self, resource: str, node: str | None = None) -> Event:
+        """``crm resource cleanup`` (not a fault: recorded so the timeline shows it)."""
+        where = f" on {node}" if node else ""
+        return self.timeline.run(
+            f"cleanup {resource}{where}", lambda: self.cluster.cleanup(resource, node)
+        )
+
+    def undo_all(self) -> list[str]:
+        """Undo every fault, newest first; returns what could not be undone (and why)."""
+        failed = []
+        for fault in reversed(self.made):
+            try:
+                fault.undo()
+            except Exception as exc:  # keep undoing the others; the caller reports these
+                failed.append(f"undo {fault}: {exc}")
+        return failed
+
+
+__all__ = [
+    "Crash", "Event", "Fault", "FaultError", "Faults", "KillService", "Move", "PingCheck",
+    "PullCable", "RedundantLink", "RemoveFile", "SetMeta", "Standby", "StopResource",
+    "Timeline", "process_match",
+]

@@ -1,0 +1,90 @@
+"""One acceptance scenario: its faults, its probe, its measurements and findings.
+
+A test gets a ``Scenario`` from the ``hacluster_scenario`` fixture: the probe is already
+sampling the URLs, faults made through ``.faults`` are undone when the test ends whatever its
+outcome, and ``recover`` measures what a fault did. Findings are facts worth a reader's
+attention that are not failures (a split brain the configuration predicts, whether groups fail
+back after ``online``). Nothing here imports pytest; the plugin turns all of it into JUnit
+properties and the end-of-run summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytest_hacluster import slo
+from pytest_hacluster.cluster import Cluster
+from pytest_hacluster.crm_status import ClusterState
+from pytest_hacluster.failover import Failover, watch_recovery
+from pytest_hacluster.faults import Event, Fault, Faults
+from pytest_hacluster.probe import Probe
+from pytest_hacluster.slo import Threshold
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something measured that the reader should know, with its figures."""
+
+    what: str
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        figs = ", ".join(f"{k}={v}" for k, v in self.figures.items())
+        return f"{self.what}" + (f" ({figs})" if figs else "")
+
+
+class Scenario:
+    """What one test did to the cluster and what it measured."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.faults = Faults(cluster)
+        self.slo = slo.resolve(cluster.description)
+        settings = cluster.description.probe
+        workers = Probe.workers_needed(len(cluster.urls), settings.interval_s, settings.timeout_s)
+        self._runner = cluster.backend.client_runner(workers)
+        self.probe = Probe(self._runner, cluster.urls, settings.interval_s, settings.timeout_s)
+        self.measurements: list[Failover] = []
+        self.findings: list[Finding] = []
+
+    def start(self) -> Scenario:
+        self.probe.start()
+        return self
+
+    def close(self) -> list[str]:
+        """Stop the probe and undo every fault; returns what could not be undone."""
+        try:
+            self.probe.stop()
+        finally:
+            self._runner.close()
+        return self.faults.undo_all()
+
+    def recover(
+        self,
+        fault: Fault | Event,
+        expect: Callable[[ClusterState], bool],
+        what: str,
+        urls: Sequence[str] | None = None,
+        threshold: Threshold | None = None,
+        timeout: float | None = None,
+        failed_resource: str | None = None,
+    ) -> Failover:
+        """Measure the recovery from ``fault`` (see ``failover.watch_recovery``) and keep it."""
+        event = fault.injected if isinstance(fault, Fault) else fault
+        later = [e for e in self.faults.timeline.events if event is not None and e.t > event.t]
+        measured = watch_recovery(
+            self.cluster, self.probe, fault, expect, what, urls=urls, threshold=threshold,
+            timeout=timeout, failed_resource=failed_resource, events=later,
+        )
+        self.measurements.append(measured)
+        return measured
+
+    def finding(self, what: str, **figures: Any) -> Finding:
+        found = Finding(what, figures)
+        self.findings.append(found)
+        return found
+
+
+__all__ = ["Finding", "Scenario"]

@@ -1,0 +1,61 @@
+"""Scenarios 1 and 2: a killed service is detected by its monitor and restarted in place.
+
+With the seed's options (monitor interval 10 s, on-fail=restart, default migration-threshold),
+Pacemaker restarts the service on the same node, the group stays there, the fail-count of the
+service on that node is 1, and ``crm resource cleanup`` takes the failure away again.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_hacluster.cluster import Cluster
+from pytest_hacluster.crm_status import ClusterState
+from pytest_hacluster.scenario import Scenario
+from pytest_hacluster.waiting import wait_until
+
+pytestmark = pytest.mark.hacluster
+
+# (group, the URLs its service's death takes down: /app/ passes through Apache to Tomcat)
+SERVICES = [("web", ("web", "app")), ("webapp", ("tomcat", "app"))]
+
+
+@pytest.mark.parametrize(("group", "urls"), SERVICES, ids=["httpd", "tomcat"])
+def test_killed_service_restarts_in_place(
+    hacluster: Cluster, hacluster_scenario: Scenario, group: str, urls: tuple[str, ...]
+) -> None:
+    sc = hacluster_scenario
+    spec = getattr(hacluster.description, group)
+    service = spec.service_resource
+    node = hacluster.group_node(spec.name)
+
+    fault = sc.faults.kill(node, service)
+
+    def restarted_in_place(state: ClusterState) -> bool:
+        return state.groups[spec.name].started_on == node and state.failcount(service, node) >= 1
+
+    m = sc.recover(
+        fault, restarted_in_place, f"{spec.name} Started on {node} with a recorded failure",
+        urls=urls, threshold=sc.slo.restart, failed_resource=service,
+    )
+    assert m.recovered, m.explain()
+    state = hacluster.state()
+    assert state.groups[spec.name].started_on == node, m.explain()
+    assert state.failcount(service, node) == 1, m.explain()
+    assert [(a.resource, a.operation, a.node) for a in state.failed_actions] == [
+        (service, "monitor", node)
+    ], m.explain()
+    assert m.detected_s is not None, m.explain()
+    assert m.detected_s <= sc.slo.detect.seconds, f"{sc.slo.detect}\n{m.explain()}"
+    assert m.within(sc.slo.restart), m.explain()
+
+    sc.faults.cleanup(service, node)
+    # Cleanup reprobes: the service reads Stopped until the probe answers, then Started.
+    wait_until(
+        hacluster.state,
+        lambda s: s.failcount(service, node) == 0 and not s.failed_actions
+        and s.groups[spec.name].started_on == node,
+        timeout=30, interval=0.5, what=f"fail-count of {service} on {node} back to 0",
+        describe=lambda s: f"fail-counts {s.failcounts}, failed actions {s.failed_actions}, "
+        f"{spec.name} on {s.groups[spec.name].started_on}",
+    )
