@@ -159,7 +159,7 @@ class Cluster:
             return self._wait_clean(timeout / 2)
         except ClusterError as first:
             state = self._safe(self.state, None)
-            doubled = state is not None and any(len(r.nodes) > 1 for r in state.resources.values())
+            doubled = state is not None and bool(doubled_resources(self.description, state))
             if not doubled:
                 raise ClusterError(f"could not repair the cluster: {first}") from None
             victim = next(n for n in self.description.node_names if n != state.dc)
@@ -226,7 +226,10 @@ class Cluster:
 
     def attribute(self, name: str) -> dict[str, str | None]:
         """A transient node attribute (e.g. ``pingd``) on every node, None where unset."""
-        out = self.run_anywhere(["attrd_updater", "--query", "--all", "--name", name]).stdout
+        try:
+            out = self.run_anywhere(["attrd_updater", "--query", "--all", "--name", name]).stdout
+        except CommandError:  # "attribute does not exist" (exit 78): unset everywhere
+            out = ""
         values: dict[str, str | None] = dict.fromkeys(self.description.node_names)
         for host, value in re.findall(r'host="([^"]+)" value="([^"]*)"', out):
             values[host] = value or None
@@ -325,6 +328,12 @@ class Cluster:
             raise ClusterError(f"{exc}\n{self.backend.failure_logs()}") from None
 
 
+def doubled_resources(desc: Description, state: ClusterState) -> list[crm_status.Resource]:
+    """Members of the described groups active on more than one node (clones are meant to)."""
+    groups = {g.name for g in desc.groups}
+    return [r for r in state.resources.values() if r.group in groups and len(r.nodes) > 1]
+
+
 def clean_problems(desc: Description, state: ClusterState) -> list[str]:
     """What keeps a healthy cluster from being clean for the next test: leftovers of faults."""
     problems = []
@@ -332,9 +341,9 @@ def clean_problems(desc: Description, state: ClusterState) -> list[str]:
         node = state.nodes.get(name)
         if node is not None and node.standby:
             problems.append(f"node {name} {node.state}")
-    for rsc in state.resources.values():
-        if len(rsc.nodes) > 1:
-            problems.append(f"{rsc.id} active on {' and '.join(rsc.nodes)}")
+    problems += [
+        f"{rsc.id} active on {' and '.join(rsc.nodes)}" for rsc in doubled_resources(desc, state)
+    ]
     problems += [f"fail-count {c} for {r} on {n}" for (r, n), c in state.failcounts.items() if c]
     problems += [
         f"failed action {a.resource}_{a.operation} on {a.node}" for a in state.failed_actions

@@ -36,7 +36,8 @@ class Failover:
     injected: Event
     probe_interval: float
     threshold: Threshold | None
-    outages: dict[str, Outage | None] = field(default_factory=dict)
+    slo_urls: tuple[str, ...] = ()  # the URLs the SLO is about (all are measured)
+    outages: dict[str, list[Outage]] = field(default_factory=dict)
     detected_s: float | None = None  # Pacemaker recorded the failure (CIB, whole seconds)
     settled_s: float | None = None  # the state the test expects was first seen
     placement: dict[str, str | None] = field(default_factory=dict)
@@ -50,28 +51,34 @@ class Failover:
         return self.gave_up is None
 
     def outage_s(self, url: str) -> float | None:
-        """Seconds without service on ``url``: 0.0 when the probe saw no failure at all."""
-        o = self.outages.get(url)
-        if o is None:
-            return 0.0
-        return o.duration
+        """Seconds without service on ``url`` (all its outages after the fault added up);
+        0.0 when the probe saw no failure at all, None when it never answered again."""
+        durations = [o.duration for o in self.outages.get(url, [])]
+        if any(d is None for d in durations):
+            return None
+        return sum(d for d in durations if d is not None)
 
     @property
     def worst_outage_s(self) -> float | None:
-        durations = [self.outage_s(u) for u in self.outages]
+        """The longest outage among the SLO's URLs (all URLs when none were named)."""
+        durations = [self.outage_s(u) for u in (self.slo_urls or tuple(self.outages))]
         if any(d is None for d in durations):
             return None
         return max((d for d in durations if d is not None), default=0.0)
 
     def lost(self, url: str) -> int:
-        o = self.outages.get(url)
-        return 0 if o is None else o.lost
+        return sum(o.lost for o in self.outages.get(url, []))
+
+    def _count(self, url: str) -> str:
+        n = len(self.outages.get(url, []))
+        return f", {n} outages" if n > 1 else ""
 
     def summary(self) -> str:
         """One line: what broke, how long each URL was out, when Pacemaker saw and fixed it."""
         prec = f"±{self.probe_interval:g}s"
         outs = ", ".join(
-            f"{u} {_secs(self.outage_s(u))} ({self.lost(u)} lost)" for u in self.outages
+            f"{u} {_secs(self.outage_s(u))} ({self.lost(u)} lost{self._count(u)})"
+            for u in self.outages
         )
         parts = [f"{self.fault}: outage {outs} {prec}"]
         if self.detected_s is not None:
@@ -137,7 +144,11 @@ def watch_recovery(
     failed_resource: str | None = None,
     events: Sequence[Event] = (),
 ) -> Failover:
-    """Watch until ``expect(state)`` holds and each URL in ``urls`` answers again.
+    """Watch until ``expect(state)`` holds and every URL answers again.
+
+    Every URL is waited for and measured: a fault on one group can move the other (Pacemaker
+    spreads groups), and users of that one see an outage too. ``urls`` names the URLs the SLO
+    is about. Once recovered, placement is read after the cluster settles.
 
     Bounded by ``timeout`` (default: twice the SLO, at least 60 s), so a slow recovery is still
     measured rather than cut off at the threshold. Never raises for a cluster that does not
@@ -145,7 +156,8 @@ def watch_recovery(
     """
     event = fault.injected if isinstance(fault, Fault) else fault
     assert event is not None, "watch_recovery needs an injected fault"
-    urls = list(urls if urls is not None else probe.urls)
+    slo_urls = tuple(urls if urls is not None else probe.urls)
+    every_url = list(probe.urls)
     slo_s = threshold.seconds if threshold else 30.0
     limit = timeout if timeout is not None else max(60.0, 2 * slo_s)
     deadline = event.t + limit
@@ -163,7 +175,7 @@ def watch_recovery(
             settled_at = now
         elif not good:
             settled_at = None
-        if settled_at is not None and all(_answering(probe, u, event.done) for u in urls):
+        if settled_at is not None and all(_answering(probe, u, event.done) for u in every_url):
             gave_up = None
             break
         if now > deadline:
@@ -172,13 +184,19 @@ def watch_recovery(
             ) + (f" (last error: {last_error})" if last_error else "")
             break
         time.sleep(STATE_POLL_S)
+    if gave_up is None:
+        try:
+            cluster.wait_settled(timeout=60)
+            state = cluster.state()
+        except (CommandError, crm_status.ParseError, RuntimeError):
+            pass  # placement then comes from the last state seen
     result = Failover(
         fault=event.what, injected=event, probe_interval=probe.interval, threshold=threshold,
-        gave_up=gave_up,
+        slo_urls=slo_urls, gave_up=gave_up,
     )
     samples = probe.samples
-    for url in urls:
-        result.outages[url] = _outage_after(probe, url, event)
+    for url in every_url:
+        result.outages[url] = _outages_after(probe, url, event)
         result.stories[url] = story(samples, url, event.t)
     result.settled_s = None if settled_at is None else settled_at - event.t
     if state is not None:
@@ -195,10 +213,9 @@ def _answering(probe: Probe, url: str, after: float) -> bool:
     return bool(latest) and latest[-1].ok
 
 
-def _outage_after(probe: Probe, url: str, event: Event) -> Outage | None:
-    """The first outage of ``url`` that was under way at or began after the injection."""
-    found = [o for o in probe.outages(url) if o.end is None or o.end > event.t]
-    return found[0] if found else None
+def _outages_after(probe: Probe, url: str, event: Event) -> list[Outage]:
+    """The outages of ``url`` under way at or begun after the injection, until now."""
+    return [o for o in probe.outages(url) if o.end is None or o.end > event.t]
 
 
 def detection_s(state: ClusterState, resource: str, event: Event) -> float | None:

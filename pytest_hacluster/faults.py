@@ -355,6 +355,7 @@ class PingCheck(Fault):
     def _inject(self) -> None:
         self.cluster.crm_load(render.ping_configuration(self.cluster.description))
         self.cluster.wait_attribute("pingd", lambda v: v is not None and int(v) > 0)
+        self.cluster.wait_settled()  # the new clone can make the scheduler rearrange groups
 
     def _undo(self) -> None:
         ids = render.ping_ids(self.cluster.description)

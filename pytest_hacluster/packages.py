@@ -25,6 +25,8 @@ REQUIRED: tuple[tuple[str, str], ...] = (
     ("ip", "iproute2"),
     ("nsenter", "util-linux"),
     ("ps", "procps"),
+    ("pkill", "procps"),
+    ("arping", "iputils-arping"),  # who answers ARP for a VIP: split brain seen from the LAN
 )
 
 

@@ -171,10 +171,13 @@ def hacluster(
     cluster = Cluster(hacluster_description, backend)
     active = pytestconfig.stash[ACTIVE]
     active.append(cluster)
+    failed = ""
     try:
         cluster.start(_progress(pytestconfig))
     except (BackendError, ClusterError) as exc:
-        pytest.fail(f"hacluster: {exc}", pytrace=False)
+        failed = str(exc)
+    if failed:
+        pytest.fail(f"hacluster: {failed}", pytrace=False)
     try:
         yield cluster
     finally:
@@ -191,10 +194,14 @@ def hacluster_scenario(request: pytest.FixtureRequest, hacluster: Cluster) -> It
     them; teardown fails the same way when the cluster cannot be made clean again.
     """
     progress = _progress(request.config)
+    unclean = ""
     try:
         hacluster.repair(progress)
     except ClusterError as exc:
-        pytest.fail(f"hacluster: the cluster is not clean before this test: {exc}", pytrace=False)
+        unclean = str(exc)
+    if unclean:
+        pytest.fail(f"hacluster: the cluster is not clean before this test: {unclean}",
+                    pytrace=False)
     scenario = Scenario(hacluster).start()
     try:
         yield scenario

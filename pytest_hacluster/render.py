@@ -309,4 +309,31 @@ def node_files(
         Directory(f"{base}/temp", 0o750, user, user),
         File(f"{base}/webapps/ROOT/index.html", index_page(TOMCAT_TITLE, node)),
         File(f"{base}/webapps/ROOT/META-INF/context.xml", TOMCAT_CONTEXT_XML),
+        File(ACTIVE_ONLY_PATH, ACTIVE_ONLY_SCRIPT, 0o755),
     ]
+
+
+ACTIVE_ONLY_PATH = "/usr/local/sbin/hacluster-active-only"
+
+# The seed's 2017 article: a cron job (a reminder mail) must run once, on the node where its
+# group is active. Pacemaker 1.0's crm_resource has --locate too, so one script serves both
+# stacks. Exactly one node must hold the group: during a split brain, no node runs the job.
+ACTIVE_ONLY_SCRIPT = """\
+#!/bin/sh
+# Rendered by pytest-hacluster. Run a job only on the node where a resource group is active.
+#   hacluster-active-only GROUP              exit 0 if GROUP runs here (alone), else 1
+#   hacluster-active-only GROUP CMD [ARG..]  run CMD only there; elsewhere do nothing, exit 0
+set -eu
+[ $# -ge 1 ] || { echo "usage: $0 GROUP [COMMAND [ARG...]]" >&2; exit 2; }
+group=$1
+shift
+holders=$(crm_resource --locate --resource "$group" 2>/dev/null | awk '/is running on/ {print $NF}')
+here=$(uname -n)
+if [ "$holders" != "$here" ]; then
+    [ $# -eq 0 ] && exit 1
+    echo "$group is not active on $here alone (on: ${holders:-nowhere}); not running $1" >&2
+    exit 0
+fi
+[ $# -eq 0 ] && exit 0
+exec "$@"
+"""

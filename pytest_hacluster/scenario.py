@@ -31,7 +31,9 @@ class Finding:
     figures: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        figs = ", ".join(f"{k}={v}" for k, v in self.figures.items())
+        figs = ", ".join(
+            f"{k}={round(v, 1) if isinstance(v, float) else v}" for k, v in self.figures.items()
+        )
         return f"{self.what}" + (f" ({figs})" if figs else "")
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Protocol
 
+from pytest_hacluster import render
 from pytest_hacluster.config import Description
 from pytest_hacluster.http_client import HttpClient, Inline, Runner
 from pytest_hacluster.shell import Command, Result
@@ -62,6 +63,11 @@ class Backend(ABC):
         self.description = description
         self.settings = settings
         self.reused = False
+
+    @property
+    def stack(self) -> render.Stack:
+        """Where the nodes' packages keep their files (docroot, Tomcat base, ...)."""
+        return render.DEBIAN12
 
     @abstractmethod
     def check(self) -> None:

@@ -1,0 +1,40 @@
+"""Scenario 3: with ``migration-threshold=2`` on the group, the second failure moves it."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_hacluster.cluster import Cluster
+from pytest_hacluster.scenario import Scenario
+
+pytestmark = pytest.mark.hacluster
+
+
+def test_second_failure_moves_the_group(hacluster: Cluster, hacluster_scenario: Scenario) -> None:
+    sc = hacluster_scenario
+    web = hacluster.description.web
+    httpd = web.service_resource
+    home = hacluster.group_node(web.name)
+    other = hacluster.other_node(home)
+    sc.faults.set_meta(web.name, "migration-threshold", "2")
+
+    first = sc.recover(
+        sc.faults.kill(home, httpd),
+        lambda s: s.groups[web.name].started_on == home and s.failcount(httpd, home) == 1,
+        f"{web.name} restarted on {home}, fail-count 1", urls=("web", "app"),
+        threshold=sc.slo.restart, failed_resource=httpd,
+    )
+    assert first.recovered and first.within(sc.slo.restart), first.explain()
+
+    second = sc.recover(
+        sc.faults.kill(home, httpd),
+        lambda s: s.groups[web.name].started_on == other and s.failcount(httpd, home) == 2,
+        f"{web.name} moved to {other}, fail-count 2 on {home}", urls=("web", "app"),
+        threshold=sc.slo.restart, failed_resource=httpd,
+    )
+    assert second.recovered, second.explain()
+    state = hacluster.state()
+    assert state.groups[web.name].started_on == other
+    assert state.failcount(httpd, home) == 2
+    assert state.failcount(httpd, other) == 0
+    assert second.within(sc.slo.restart), second.explain()

@@ -1,0 +1,57 @@
+"""Scenario 4, the seed's pitfall: no index page, so the apache agent's monitor gets 403.
+
+The monitor fails, the restart's start is judged failed (rc=1), the fail-count of httpd on that
+node becomes INFINITY and the group leaves it. Putting the page back and ``crm resource
+cleanup httpd NODE`` clears the failure. The page is put back whatever the outcome (the fault's
+undo).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_hacluster.cluster import Cluster
+from pytest_hacluster.crm_status import INFINITY
+from pytest_hacluster.scenario import Scenario
+from pytest_hacluster.waiting import wait_until
+
+pytestmark = pytest.mark.hacluster
+
+
+def test_missing_index_page_bans_apache_from_the_node(
+    hacluster: Cluster, hacluster_scenario: Scenario
+) -> None:
+    sc = hacluster_scenario
+    web = hacluster.description.web
+    httpd = web.service_resource
+    home = hacluster.group_node(web.name)
+    other = hacluster.other_node(home)
+
+    page = sc.faults.remove_file(home, f"{hacluster.backend.stack.docroot}/index.html")
+    m = sc.recover(
+        page,
+        lambda s: s.groups[web.name].started_on == other and s.failcount(httpd, home) == INFINITY,
+        f"{web.name} on {other}, fail-count INFINITY for {httpd} on {home}",
+        urls=("web", "app"), threshold=sc.slo.restart, failed_resource=httpd,
+    )
+    assert m.recovered, m.explain()
+    state = hacluster.state()
+    assert state.failcount(httpd, home) == INFINITY
+    failed = {(a.resource, a.operation, a.node, a.rc) for a in state.failed_actions}
+    assert (httpd, "start", home, 1) in failed, state.failed_actions
+    assert state.groups[web.name].started_on == other
+
+    page.undo()
+    sc.faults.cleanup(httpd, home)
+    after = wait_until(
+        hacluster.health,
+        lambda h: h.ok and h.state is not None and h.state.failcount(httpd, home) == 0
+        and not h.state.failed_actions,
+        timeout=60, interval=0.5, what=f"{httpd} cleaned up on {home} and every URL answering",
+        describe=lambda h: "; ".join(h.problems) or str(h.state and h.state.failcounts),
+    )
+    assert after.state is not None
+    sc.finding(
+        f"after cleanup {web.name} runs on {after.state.groups[web.name].started_on}",
+        before=home,
+    )

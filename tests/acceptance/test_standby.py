@@ -1,0 +1,45 @@
+"""Scenario 5: standby of the active node moves every group to the other node; ``online``
+brings the node back, and whether groups fail back (default stickiness) is measured."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_hacluster.cluster import Cluster
+from pytest_hacluster.scenario import Scenario
+
+pytestmark = pytest.mark.hacluster
+
+
+def test_standby_moves_every_group_and_online_brings_the_node_back(
+    hacluster: Cluster, hacluster_scenario: Scenario
+) -> None:
+    sc = hacluster_scenario
+    desc = hacluster.description
+    active = hacluster.group_node(desc.web.name)
+    other = hacluster.other_node(active)
+    before = {g.name: hacluster.group_node(g.name) for g in desc.groups}
+
+    standby = sc.faults.standby(active)
+    m = sc.recover(
+        standby,
+        lambda s: s.nodes[active].state == "standby"
+        and all(s.groups[g.name].started_on == other for g in desc.groups),
+        f"every group on {other}", threshold=sc.slo.switchover,
+    )
+    assert m.recovered and m.within(sc.slo.switchover), m.explain()
+    assert not hacluster.state().failed_actions
+
+    standby.undo()
+    back = sc.recover(
+        standby.undone, lambda s: s.nodes[active].state == "online", f"{active} online again",
+        threshold=sc.slo.switchover,
+    )
+    hacluster.wait_settled()
+    after = {g.name: hacluster.group_node(g.name) for g in desc.groups}
+    assert back.recovered, back.explain()
+    failed_back = sorted(g for g, n in after.items() if n == active)
+    sc.finding(
+        f"after online {active}: {', '.join(failed_back) or 'no group'} failed back",
+        before=before, after=after, outage_s=back.worst_outage_s,
+    )
