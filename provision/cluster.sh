@@ -20,7 +20,7 @@ check_nic() { # ROLE NIC ADDRESS KEY
 check_nic service "$SERVICE_NIC" "$SERVICE_IP" service_nic
 check_nic interconnect "$INTERCONNECT_NIC" "$INTERCONNECT_IP" interconnect_nic
 
-install_rendered "$HACLUSTER_NODE" /etc/hosts /etc/hostname /etc/corosync
+install_rendered "$HACLUSTER_NODE" /etc/hosts /etc/hostname /etc/corosync /usr/local/sbin
 
 # The authkey is the one thing that is not rendered: the first node to get here makes it in the
 # shared folder (so the host never generates or stores a secret of its own accord), the other

@@ -132,16 +132,7 @@ class SplitWatch:
 
     def doubled(self) -> list[Doubled]:
         """Every interval in which a VIP answered ARP from more than one node."""
-        found: list[Doubled] = []
-        open_: dict[str, Doubled] = {}
-        for look in self.snapshot():
-            for vip, nodes in look.holders.items():
-                if len(nodes) > 1 and vip not in open_:
-                    open_[vip] = Doubled(vip, look.t, None, nodes)
-                    found.append(open_[vip])
-                elif len(nodes) <= 1 and vip in open_:
-                    open_.pop(vip).end = look.t
-        return found
+        return doubled_intervals(self.snapshot())
 
     def wait_for(self, condition: Callable[[Look], bool], timeout: float,
                  after: float = 0.0) -> Look | None:
@@ -160,6 +151,21 @@ class SplitWatch:
         return next((k for k in self.snapshot() if k.t >= after and condition(k)), None)
 
 
+def doubled_intervals(looks: list[Look]) -> list[Doubled]:
+    """Every interval in which a VIP answered ARP from more than one node, from the first look
+    that saw it to the first look that did not."""
+    found: list[Doubled] = []
+    open_: dict[str, Doubled] = {}
+    for look in looks:
+        for vip, nodes in look.holders.items():
+            if len(nodes) > 1 and vip not in open_:
+                open_[vip] = Doubled(vip, look.t, None, nodes)
+                found.append(open_[vip])
+            elif len(nodes) <= 1 and vip in open_:
+                open_.pop(vip).end = look.t
+    return found
+
+
 def each_side_alone(look: Look) -> bool:
     """Every node reports some other node offline: the membership is split."""
     return bool(look.offline) and all(look.offline.values())
@@ -170,4 +176,7 @@ def one_copy(look: Look) -> bool:
     return all(len(v) == 1 for v in look.holders.values()) and not any(look.offline.values())
 
 
-__all__ = ["Doubled", "Look", "SplitWatch", "each_side_alone", "node_macs", "one_copy"]
+__all__ = [
+    "Doubled", "Look", "SplitWatch", "doubled_intervals", "each_side_alone", "node_macs",
+    "one_copy",
+]

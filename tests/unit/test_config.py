@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_hacluster import config
 from pytest_hacluster.config import ConfigError, Description, from_mapping, load
 
 
@@ -91,3 +92,15 @@ def test_invalid_toml_is_a_config_error(tmp_path: Path) -> None:
     p.write_text("[tool.hacluster\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load(p)
+
+
+def test_slo_and_probe_tables_are_read_and_checked() -> None:
+    desc = config.from_mapping({"slo": {"restart_s": 15}, "probe": {"interval_s": 0.05}})
+    assert desc.slo.restart_s == 15.0 and desc.probe.interval_s == 0.05
+    with pytest.raises(config.ConfigError, match=r"tool\.hacluster\.slo\.restart_s: expected a "
+                       "positive number"):
+        config.from_mapping({"slo": {"restart_s": "fast"}})
+    with pytest.raises(config.ConfigError, match=r"tool\.hacluster\.slo: unknown key 'outage'"):
+        config.from_mapping({"slo": {"outage": 3}})
+    with pytest.raises(config.ConfigError, match=r"tool\.hacluster\.probe: interval_s"):
+        config.from_mapping({"probe": {"interval_s": 2, "timeout_s": 1}})

@@ -23,6 +23,7 @@ from pytest_hacluster.crm_status import (
     ParseError,
     Resource,
     parse,
+    parse_rc_change,
     parse_text,
     parse_xml,
 )
@@ -368,8 +369,16 @@ def test_pcmk2_monitor_failed_action() -> None:
             rc=7,
             status="complete",
             exit_reason="Simulated action result",
+            last_rc_change=parse_rc_change("2026-11-25 09:31:58Z"),
         ),
     )
+
+
+def test_last_rc_change_reads_both_generations_formats() -> None:
+    assert parse_rc_change("2026-11-25 09:37:22Z") == parse_rc_change("2026-11-25 09:37:22 +00:00")
+    assert parse_rc_change("2026-11-25 09:37:22Z") == 1795599442.0
+    assert parse_rc_change("Mon Oct  1 09:58:12 2018") is not None  # 1.1: local time
+    assert parse_rc_change("yesterday") is None and parse_rc_change(None) is None
 
 
 def test_pcmk2_monitor_recovered_web_started_again() -> None:
@@ -487,7 +496,8 @@ def test_pcmk11_failcounts() -> None:
 
 def test_pcmk11_start_failure() -> None:
     assert load("handmade_pcmk11_httpd_start_failed.xml").failed_actions[0] == FailedAction(
-        "httpd", "start", "s1", 0, 1, "complete", "none"
+        "httpd", "start", "s1", 0, 1, "complete", "none",
+        parse_rc_change("Mon Oct  1 09:58:12 2018"),
     )
 
 

@@ -36,7 +36,7 @@ def test_killed_httpd_recovered_in_place_with_failcount_one() -> None:
     assert s.failcount("httpd", "s2") == 0
     assert s.failed_actions == (
         FailedAction(resource="httpd", operation="monitor", node="s1", interval_ms=10000,
-                     rc=7, status="complete", exit_reason=""),
+                     rc=7, status="complete", exit_reason="", last_rc_change=1795599442.0),
     )
 
 

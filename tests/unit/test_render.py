@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -106,6 +107,7 @@ def test_node_files_are_complete_and_per_node() -> None:
         "/etc/tomcat10/server.xml", "/var/lib/tomcat10/temp",
         "/var/lib/tomcat10/webapps/ROOT/index.html",
         "/var/lib/tomcat10/webapps/ROOT/META-INF/context.xml",
+        "/usr/local/sbin/hacluster-active-only",
     }
     assert isinstance(files["/var/lib/tomcat10/temp"], Directory)
     hostname = files["/etc/hostname"]
@@ -117,3 +119,24 @@ def test_node_files_are_complete_and_per_node() -> None:
     assert (server_xml.mode, server_xml.group) == (0o640, "tomcat")
     # No secret is ever rendered: the authkey is generated per cluster by the backend.
     assert not any("authkey" in path for path in files)
+
+
+def test_a_second_corosync_link_runs_over_the_service_lan() -> None:
+    conf = render.corosync_conf(dataclasses.replace(SEED, redundant_link=True))
+    assert "linknumber: 1" in conf
+    assert "ring1_addr: 192.168.1.121" in conf and "ring1_addr: 192.168.1.122" in conf
+    assert "ring1_addr" not in render.corosync_conf(SEED)
+
+
+def test_ping_check_is_optional_and_keeps_groups_off_an_unreachable_lan() -> None:
+    assert "ocf:pacemaker:ping" not in render.crm_configuration(SEED, DEBIAN12)
+    crm = render.crm_configuration(dataclasses.replace(SEED, ping_check=True), DEBIAN12)
+    assert "host_list=192.168.1.1" in crm
+    for group in ("web", "webapp"):
+        assert f"location {group}_on_connected {group}" in crm
+    assert render.ping_ids(SEED)[-1] == "ping_gw_clone"
+
+
+def test_the_seed_apache_answers_403_without_an_index_page() -> None:
+    conf = render.apache_proxy_conf(SEED, DEBIAN12, SEED.nodes[0])
+    assert '<LocationMatch "^/+$">\n    Options -Indexes' in conf

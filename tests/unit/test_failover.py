@@ -1,0 +1,49 @@
+"""The figures of a failover, from synthetic samples and CIB history."""
+
+from __future__ import annotations
+
+from pytest_hacluster.crm_status import ClusterState, FailedAction
+from pytest_hacluster.failover import Failover, detection_s
+from pytest_hacluster.faults import Event
+from pytest_hacluster.probe import Outage
+from pytest_hacluster.slo import Threshold
+
+EVENT = Event("SIGKILL httpd on s1", t=100.0, wall=1000.4, done=100.05)
+
+
+def failover(**outages: list[Outage]) -> Failover:
+    return Failover("SIGKILL httpd on s1", EVENT, 0.1, Threshold("restart", 20, "why"),
+                    slo_urls=("web",), outages=dict(outages))
+
+
+def test_outage_adds_up_every_outage_of_a_url_and_none_is_zero() -> None:
+    f = failover(web=[Outage("web", 100.1, 105.0, 49), Outage("web", 106.0, 107.0, 10)],
+                 tomcat=[])
+    assert round(f.outage_s("web") or 0, 2) == 5.9
+    assert f.outage_s("tomcat") == 0.0
+    assert f.lost("web") == 59
+    assert "web 5.9s (59 lost, 2 outages)" in f.summary()
+
+
+def test_within_judges_only_the_slo_urls_and_needs_the_url_back() -> None:
+    assert failover(web=[Outage("web", 100.1, 110.0, 99)],
+                    tomcat=[Outage("tomcat", 100.1, 140.0, 300)]).within()
+    assert not failover(web=[Outage("web", 100.1, 130.0, 299)]).within()
+    assert not failover(web=[Outage("web", 100.1, None, 299)]).within()
+
+
+def test_properties_are_flat_for_junit() -> None:
+    props = dict(failover(web=[Outage("web", 100.1, 105.0, 49)]).properties())
+    assert props["outage_s.web"] == 4.9 and props["slo.restart_s"] == 20
+
+
+def state_with(*actions: FailedAction) -> ClusterState:
+    return ClusterState(None, None, {}, {}, {}, {}, tuple(actions))
+
+
+def test_detection_is_the_first_failure_recorded_after_the_fault() -> None:
+    old = FailedAction("httpd", "monitor", "s1", 10000, 7, "complete", last_rc_change=900.0)
+    new = FailedAction("httpd", "monitor", "s1", 10000, 7, "complete", last_rc_change=1008.0)
+    other = FailedAction("tomcat", "monitor", "s2", 10000, 7, "complete", last_rc_change=1001.0)
+    assert round(detection_s(state_with(old, new, other), "httpd", EVENT) or 0, 1) == 7.6
+    assert detection_s(state_with(old), "httpd", EVENT) is None

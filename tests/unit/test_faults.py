@@ -1,0 +1,61 @@
+"""Faults: what they match and the order they are undone in, without a cluster."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from pytest_hacluster.config import Description
+from pytest_hacluster.faults import FaultError, Faults, process_match
+
+
+class FakeCluster:
+    """Records crm commands; nothing else is needed by these faults."""
+
+    def __init__(self, failing: str = "") -> None:
+        self.description = Description()
+        self.calls: list[tuple[str, ...]] = []
+        self.failing = failing
+
+    def crm(self, *args: str) -> SimpleNamespace:
+        if self.failing and self.failing in args:
+            raise RuntimeError(f"crm {' '.join(args)} failed")
+        self.calls.append(args)
+        return SimpleNamespace(ok=True)
+
+
+def test_service_processes_match_both_stacks() -> None:
+    cluster = FakeCluster()
+    assert process_match(cluster, "httpd") == ["-x", "apache2|httpd"]  # type: ignore[arg-type]
+    assert "catalina" in process_match(cluster, "tomcat")[1]  # type: ignore[arg-type]
+    with pytest.raises(FaultError, match="no known processes for resource 'vip_httpd'"):
+        process_match(cluster, "vip_httpd")  # type: ignore[arg-type]
+
+
+def test_faults_are_undone_newest_first_once_and_timestamped() -> None:
+    cluster = FakeCluster()
+    faults = Faults(cluster)  # type: ignore[arg-type]
+    standby = faults.standby("s1")
+    faults.move("web", "s2")
+    assert faults.undo_all() == []
+    assert faults.undo_all() == []  # a second undo does nothing
+    assert cluster.calls == [
+        ("node", "standby", "s1"), ("resource", "move", "web", "s2"),
+        ("resource", "unmove", "web"), ("node", "online", "s1"),
+    ]
+    events = [e.what for e in faults.timeline.events]
+    assert events == ["standby s1", "move web to s2", "undo move web to s2", "undo standby s1"]
+    assert standby.injected is not None and standby.undone is not None
+    assert standby.injected.t <= standby.injected.done <= standby.undone.t
+
+
+def test_one_failing_undo_does_not_stop_the_others() -> None:
+    cluster = FakeCluster()
+    faults = Faults(cluster)  # type: ignore[arg-type]
+    faults.standby("s1")
+    faults.move("web", "s2")
+    cluster.failing = "unmove"
+    (failed,) = faults.undo_all()
+    assert "undo move web to s2" in failed
+    assert cluster.calls[-1] == ("node", "online", "s1")
