@@ -49,6 +49,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="name prefix of the lab's namespaces (default from ini hacluster_prefix, or 'hacl')",
     )
     group.addoption(
+        "--hacluster-slow", action="store_true", default=False,
+        help="also run scenarios that take minutes by nature (tests marked hacluster_slow)",
+    )
+    group.addoption(
         "--hacluster-report", metavar="DIR", default=None,
         help="directory for the run's report (reserved; reports arrive in a later version)",
     )
@@ -59,6 +63,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "hacluster: the test needs the live cluster (skipped without --hacluster)"
+    )
+    config.addinivalue_line(
+        "markers",
+        "hacluster_slow: a scenario that takes minutes by nature (run with --hacluster-slow)",
     )
     config.stash[ACTIVE] = []
     config.stash[MEASURED] = []
@@ -119,6 +127,11 @@ def _turn_sigterm_into_interrupt() -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("hacluster_slow"):
+        slow = pytest.mark.skip(reason="takes minutes by nature: run with --hacluster-slow")
+        for item in items:
+            if item.get_closest_marker("hacluster_slow"):
+                item.add_marker(slow)
     if config.getoption("hacluster"):
         return
     skip = pytest.mark.skip(reason=SKIP_REASON)

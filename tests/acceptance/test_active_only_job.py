@@ -16,6 +16,7 @@ def run_guarded_job(hacluster: Cluster, group: str, mark: str) -> list[str]:
     """Run the guarded job on every node (as cron would); return the nodes where it ran."""
     ran = []
     for name, node in hacluster.nodes.items():
+        node.run(["rm", "-f", "/root/job.ran"], timeout=15, check=True)
         node.run([ACTIVE_ONLY_PATH, group, "sh", "-c", 'echo "$1" > /root/job.ran', "job", mark],
                  timeout=30, check=True)
         if node.run(["cat", "/root/job.ran"], timeout=15).stdout.strip() == mark:

@@ -105,3 +105,28 @@ def test_not_root_says_how_to_run_with_faked_uid(project: pytest.Pytester) -> No
     result.stderr.fnmatch_lines([
         "*the lab backend needs root*Run it as root, e.g. `sudo .venv/bin/pytest --hacluster`*"
     ])
+
+
+SCENARIO_LIKE = """
+import pytest
+
+def test_fault(hacluster_scenario):
+    pass
+
+@pytest.mark.hacluster_slow
+def test_slow():
+    pass
+"""
+
+
+def test_scenarios_skip_without_the_flag_and_slow_ones_without_theirs(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_scenarios=SCENARIO_LIKE)
+    result = pytester.runpytest_subprocess("-rs", "--strict-markers")
+    result.assert_outcomes(skipped=2)
+    result.stdout.fnmatch_lines([
+        "*needs a live cluster*", "*takes minutes by nature: run with --hacluster-slow*",
+    ])
+    result = pytester.runpytest_subprocess("-rs", "--hacluster-slow", "-k", "slow")
+    result.assert_outcomes(passed=1, deselected=1)

@@ -1,0 +1,38 @@
+"""``crm resource stop`` / ``start`` of a group: users lose exactly that group's URLs."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_hacluster.cluster import Cluster
+from pytest_hacluster.scenario import Scenario
+from pytest_hacluster.waiting import wait_until
+
+pytestmark = pytest.mark.hacluster
+
+
+def test_stopped_group_is_down_until_started(
+    hacluster: Cluster, hacluster_scenario: Scenario
+) -> None:
+    sc = hacluster_scenario
+    webapp = hacluster.description.webapp
+    stop = sc.faults.stop(webapp.name)
+    stopped = wait_until(
+        hacluster.state,
+        lambda s: all(r.role == "Stopped" for r in s.groups[webapp.name].resources),
+        timeout=sc.slo.switchover.seconds, interval=0.5, what=f"{webapp.name} Stopped",
+    )
+    assert stopped.groups[hacluster.description.web.name].started_on is not None
+    tomcat = hacluster.http.get(hacluster.urls["tomcat"])
+    assert not tomcat.ok, tomcat.describe()
+    assert hacluster.http.get(hacluster.urls["web"]).ok  # the other group is untouched
+
+    stop.undo()
+    m = sc.recover(
+        stop, lambda s: s.groups[webapp.name].started_on is not None,
+        f"{webapp.name} Started again", urls=("tomcat",), threshold=sc.slo.switchover,
+        timeout=120,
+    )
+    assert m.recovered, m.explain()
+    assert (m.outage_s("tomcat") or 0) > 0, m.explain()
+    assert m.outage_s("web") == 0.0, m.explain()
