@@ -41,11 +41,9 @@ def report(junit: Path, wall: float) -> None:
         name = case.get("name", "?")
         outcome = "passed"
         for tag in ("failure", "error", "skipped"):
-            if case.find(tag) is not None:
-                outcome = tag
-                msg = case.find(tag).get("message", "")  # type: ignore[union-attr]
-                if tag == "skipped" and "xfail" in msg.lower():
-                    outcome = "xfailed"
+            found = case.find(tag)
+            if found is not None:
+                outcome = "xfailed" if found.get("type") == "pytest.xfail" else tag
         props = {p.get("name"): p.get("value") for p in case.iter("property")}
         outs = [f"{k.replace('outage_s.', '')}={v}s" for k, v in props.items()
                 if k is not None and ".outage_s." in k and v not in (None, "None")]
@@ -54,8 +52,8 @@ def report(junit: Path, wall: float) -> None:
     for seconds, name, outcome, outs in rows:
         print(f"{seconds:8.1f}  {outcome:8}  {name}" + (f"  ({outs})" if outs else ""))
     tests = sum(r[0] for r in rows)
-    print(f"\n{'':8}  total wall time {wall:.1f}s (tests {tests:.1f}s, bring-up/teardown and "
-          f"collection {wall - tests:.1f}s); goal {GOAL_S:.0f}s: ratio {wall / GOAL_S:.2f}")
+    print(f"\n{'':8}  total wall time {wall:.1f}s (in tests, bring-up included: {tests:.1f}s; "
+          f"outside: {wall - tests:.1f}s); goal {GOAL_S:.0f}s: ratio {wall / GOAL_S:.2f}")
     print(f"{'':8}  machine: {os.cpu_count()} cores")
 
 

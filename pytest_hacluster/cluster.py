@@ -142,6 +142,9 @@ class Cluster:
         if resources are still doubly active (the aftermath of a split brain), power-cycle the
         node that is not the DC, as an operator restarts a node's stack, and wait again.
         """
+        restored = self._safe(lambda: self.backend.restore_machines(progress), [])
+        if restored:
+            progress(f"repairing: {'; '.join(restored)}")
         health = self.clean()
         if health.ok:
             return health

@@ -117,6 +117,11 @@ class Backend(ABC):
         """Boot a powered-off node and start its cluster stack, as its init system would."""
         raise FaultNotSupported(f"the {self.name} backend cannot power nodes on")
 
+    def restore_machines(self, progress: Progress) -> list[str]:
+        """Plug every cable and power on every node (after an interrupted test); says what it
+        did. Backends that cannot cause such faults have none to restore."""
+        return []
+
     def arp_replies(self, ip: str, timeout: float = 1.0) -> list[str]:
         """The MAC addresses that answer ARP for ``ip`` on the clients' LAN.
 

@@ -460,6 +460,22 @@ class LabBackend(Backend):
         _start_pacemaker(target)
         progress(f"node {node} booted; corosync and pacemaker started")
 
+    def restore_machines(self, progress: Progress) -> list[str]:
+        done = []
+        for name, node in self._nodes.items():
+            if not node.alive:
+                self.power_on(name, progress)
+                done.append(f"powered {name} on")
+        for name in self.description.node_names:
+            for nic in self._nics():
+                link = self.host_link(name, nic)
+                out = netns.ip("-o", "link", "show", link, netns=self.host_netns).stdout
+                flags = out.split("<", 1)[-1].split(">", 1)[0].split(",")
+                if "UP" not in flags:  # set down by a pulled cable (administratively)
+                    self.set_cable(name, nic, plugged=True)
+                    done.append(f"plugged {nic} of {name} back")
+        return done
+
     def arp_replies(self, ip: str, timeout: float = 1.0) -> list[str]:
         """Who answers ARP for ``ip`` on the LAN bridge: ``arping`` from the gateway's side."""
         result = run_local(

@@ -1,0 +1,53 @@
+"""The lab's machine-level faults on a real lab: a pulled cable, a power cut, and repair after
+a run that never undid them (Ctrl-C during a test of a kept lab)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from pytest_hacluster.backends.base import Settings
+from pytest_hacluster.backends.lab import LabBackend
+from pytest_hacluster.cluster import Cluster
+from pytest_hacluster.config import Description
+from tests.integration.labtools import leftovers
+
+
+@pytest.fixture
+def cluster(prefix: str) -> Iterator[Cluster]:
+    c = Cluster(Description(), LabBackend(Description(), Settings(prefix=prefix)))
+    c.start(lambda _msg: None)
+    try:
+        yield c
+    finally:
+        c.stop()
+    assert leftovers(prefix) == []
+
+
+def test_repair_plugs_cables_and_powers_nodes_left_broken(cluster: Cluster) -> None:
+    backend = cluster.backend
+    victim = cluster.group_node("web")
+    other = cluster.other_node(victim)
+    backend.set_cable(other, cluster.description.interconnect_nic, plugged=False)
+    backend.power_off(victim)
+    assert not cluster.health().ok
+
+    said: list[str] = []
+    health = cluster.repair(said.append, timeout=120)
+
+    assert health.ok, health.problems
+    assert any(f"powered {victim} on" in s for s in said), said
+    assert any(f"plugged eth2 of {other} back" in s for s in said), said
+    assert all(all(links.values()) for links in cluster.links().values())
+
+
+def test_a_powered_off_node_answers_nothing_on_the_lan(cluster: Cluster) -> None:
+    desc = cluster.description
+    victim = cluster.group_node("web")
+    macs_before = cluster.backend.arp_replies(desc.web.vip)
+    assert len(macs_before) == 1
+    cluster.backend.power_off(victim)
+    # Its netns still has the VIP configured; the dark links must keep it silent.
+    assert cluster.http.get(desc.web_url, timeout=1.0).error is not None
+    assert cluster.backend.arp_replies(desc.web.vip) == []  # before the survivor takes it
