@@ -18,7 +18,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from pytest_hacluster import render
 from pytest_hacluster.shell import CommandError
@@ -69,7 +69,7 @@ class Timeline:
 class Fault(ABC):
     """One fault; ``inject`` once, ``undo`` any number of times (only the first does anything)."""
 
-    kind: ClassVar[str]
+    kind: str = "fault"
 
     def __init__(self, cluster: Cluster, timeline: Timeline) -> None:
         self.cluster = cluster
@@ -212,83 +212,47 @@ class Crash(Fault):
 
 # -- Pacemaker operations (the seed's operations list) ---------------------------------------
 
-class Standby(Fault):
-    kind = "standby"
+class CrmOperation(Fault):
+    """A crmsh command and the one that takes it back: standby/online, move/unmove, ..."""
 
-    def __init__(self, cluster: Cluster, timeline: Timeline, node: str) -> None:
+    def __init__(self, cluster: Cluster, timeline: Timeline, kind: str, target: str,
+                 do: tuple[str, ...], undo: tuple[str, ...]) -> None:
         super().__init__(cluster, timeline)
-        self.node = node
+        self.kind, self._target, self._do, self._undo_args = kind, target, do, undo
 
     @property
     def target(self) -> str:
-        return self.node
+        return self._target
 
     def _inject(self) -> None:
-        self._crm("node", "standby", self.node)
+        self._crm(*self._do)
 
     def _undo(self) -> None:
-        self._crm("node", "online", self.node)
+        self._crm(*self._undo_args)
 
 
-class Move(Fault):
+def standby(cluster: Cluster, timeline: Timeline, node: str) -> CrmOperation:
+    return CrmOperation(cluster, timeline, "standby", node,
+                        ("node", "standby", node), ("node", "online", node))
+
+
+def move(cluster: Cluster, timeline: Timeline, group: str, node: str) -> CrmOperation:
     """``crm resource move GROUP NODE``; undo is the seed's ``crm resource unmove GROUP``."""
-
-    kind = "move"
-
-    def __init__(self, cluster: Cluster, timeline: Timeline, group: str, node: str) -> None:
-        super().__init__(cluster, timeline)
-        self.group, self.node = group, node
-
-    @property
-    def target(self) -> str:
-        return f"{self.group} to {self.node}"
-
-    def _inject(self) -> None:
-        self._crm("resource", "move", self.group, self.node)
-
-    def _undo(self) -> None:
-        self._crm("resource", "unmove", self.group)
+    return CrmOperation(cluster, timeline, "move", f"{group} to {node}",
+                        ("resource", "move", group, node), ("resource", "unmove", group))
 
 
-class StopResource(Fault):
-    """``crm resource stop``; undo ``crm resource start``."""
-
-    kind = "stop"
-
-    def __init__(self, cluster: Cluster, timeline: Timeline, resource: str) -> None:
-        super().__init__(cluster, timeline)
-        self.resource = resource
-
-    @property
-    def target(self) -> str:
-        return self.resource
-
-    def _inject(self) -> None:
-        self._crm("resource", "stop", self.resource)
-
-    def _undo(self) -> None:
-        self._crm("resource", "start", self.resource)
+def stop(cluster: Cluster, timeline: Timeline, resource: str) -> CrmOperation:
+    return CrmOperation(cluster, timeline, "stop", resource,
+                        ("resource", "stop", resource), ("resource", "start", resource))
 
 
-class SetMeta(Fault):
-    """A resource meta attribute set for one test (e.g. ``migration-threshold=2``), then removed."""
-
-    kind = "set meta"
-
-    def __init__(self, cluster: Cluster, timeline: Timeline, resource: str, name: str,
-                 value: str) -> None:
-        super().__init__(cluster, timeline)
-        self.resource, self.name, self.value = resource, name, value
-
-    @property
-    def target(self) -> str:
-        return f"{self.name}={self.value} on {self.resource}"
-
-    def _inject(self) -> None:
-        self._crm("resource", "meta", self.resource, "set", self.name, self.value)
-
-    def _undo(self) -> None:
-        self._crm("resource", "meta", self.resource, "delete", self.name)
+def set_meta(cluster: Cluster, timeline: Timeline, resource: str, name: str,
+             value: str) -> CrmOperation:
+    """A meta attribute for one test (e.g. ``migration-threshold=2``), then removed."""
+    return CrmOperation(cluster, timeline, "set meta", f"{name}={value} on {resource}",
+                        ("resource", "meta", resource, "set", name, value),
+                        ("resource", "meta", resource, "delete", name))
 
 
 class RemoveFile(Fault):
@@ -392,16 +356,16 @@ class Faults:
         return self._add(Crash(self.cluster, self.timeline, node)).inject()
 
     def standby(self, node: str) -> Fault:
-        return self._add(Standby(self.cluster, self.timeline, node)).inject()
+        return self._add(standby(self.cluster, self.timeline, node)).inject()
 
     def move(self, group: str, node: str) -> Fault:
-        return self._add(Move(self.cluster, self.timeline, group, node)).inject()
+        return self._add(move(self.cluster, self.timeline, group, node)).inject()
 
     def stop(self, resource: str) -> Fault:
-        return self._add(StopResource(self.cluster, self.timeline, resource)).inject()
+        return self._add(stop(self.cluster, self.timeline, resource)).inject()
 
     def set_meta(self, resource: str, name: str, value: str) -> Fault:
-        return self._add(SetMeta(self.cluster, self.timeline, resource, name, value)).inject()
+        return self._add(set_meta(self.cluster, self.timeline, resource, name, value)).inject()
 
     def remove_file(self, node: str, path: str) -> Fault:
         return self._add(RemoveFile(self.cluster, self.timeline, node, path)).inject()
@@ -431,7 +395,7 @@ class Faults:
 
 
 __all__ = [
-    "Crash", "Event", "Fault", "FaultError", "Faults", "KillService", "Move", "PingCheck",
-    "PullCable", "RedundantLink", "RemoveFile", "SetMeta", "Standby", "StopResource",
-    "Timeline", "process_match",
+    "Crash", "CrmOperation", "Event", "Fault", "FaultError", "Faults", "KillService",
+    "PingCheck", "PullCable", "RedundantLink", "RemoveFile", "Timeline", "move",
+    "process_match", "set_meta", "standby", "stop",
 ]

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import http.server
 import itertools
-import threading
-from collections.abc import Iterator
-
-import pytest
 
 from pytest_hacluster.http_client import Inline
 from pytest_hacluster.probe import Outage, Probe, Sample, outages, served_by, story
 from pytest_hacluster.waiting import wait_until
+from tests.unit.conftest import LoopbackServer
 
 
 def sample(t: float, ok: bool, node: str | None = "s1", url: str = "web") -> Sample:
@@ -43,47 +39,21 @@ def test_served_by_tells_the_urls_story() -> None:
     assert story(samples, "web", origin=0.2) == "-0.2s s1 -> +0.0s down -> +0.1s s2"
 
 
-class _Page(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = b"<p>hacluster-node: lo</p>"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def loopback_server() -> Iterator[http.server.ThreadingHTTPServer]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def test_probe_samples_at_its_rate_and_sees_an_outage(
-    loopback_server: http.server.ThreadingHTTPServer,
-) -> None:
-    port = loopback_server.server_address[1]
-    url = f"http://127.0.0.1:{port}/"
+def test_probe_samples_at_its_rate_and_sees_an_outage(loopback_server: LoopbackServer) -> None:
+    url = loopback_server.url
     runner = Inline(Probe.workers_needed(1, 0.02, 0.2))
     probe = Probe(runner, {"lo": url}, interval=0.02, timeout=0.2, max_s=20)
     try:
         with probe:
             wait_until(lambda: len(probe.samples), lambda n: n >= 10, timeout=10, interval=0.01,
                        what="ten samples")
-            loopback_server.shutdown()
-            loopback_server.server_close()  # connection refused from now on
+            loopback_server.stop()
             wait_until(lambda: probe.last("lo"), lambda s: s is not None and not s.ok,
                        timeout=10, interval=0.01, what="a failed sample")
     finally:
         runner.close()
     samples = probe.samples
-    assert all(s.node == "lo" for s in samples if s.ok)
+    assert all(s.node == "s1" for s in samples if s.ok)
     (outage,) = probe.outages("lo")
     assert outage.end is None and outage.lost >= 1
     gaps = [b.t - a.t for a, b in itertools.pairwise(samples)]

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import http.server
 import socket
-import threading
-from collections.abc import Iterator
 
 import pytest
 
 from pytest_hacluster.http_client import HttpClient, Reply
 from pytest_hacluster.shell import run_local
 from pytest_hacluster.waiting import WaitTimeout, wait_until
+from tests.unit.conftest import LoopbackServer
 
 
 def test_wait_until_returns_the_awaited_value() -> None:
@@ -53,38 +51,18 @@ def test_reply_reads_the_node_marker() -> None:
     assert not Reply("u", 503, "", 0.01).ok
 
 
-class _Page(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = b"<p>hacluster-node: s1</p>"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def loopback_server() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def test_http_client_reports_status_node_and_short_errors(loopback_server: str) -> None:
+def test_http_client_reports_status_node_and_short_errors(
+    loopback_server: LoopbackServer,
+) -> None:
     client = HttpClient(timeout=2)
     dead = f"http://127.0.0.1:{_closed_port()}/"
-    replies = client.get_many({"live": loopback_server, "dead": dead})
+    replies = client.get_many({"live": loopback_server.url, "dead": dead})
     assert (replies["live"].status, replies["live"].node) == (200, "s1")
     assert replies["dead"].status is None
     assert replies["dead"].error == "connection refused"
