@@ -2,8 +2,8 @@
 
 With the seed's options (monitor timeout 60 s, stop timeout 300 s) the monitor times out after
 about a minute and the apache agent's stop waits half its timeout on the frozen process before
-killing it: about four minutes in all (shared/notes/lab-facts.md). Opt-in with
-``--hacluster-slow``; the fault's undo sends SIGCONT whatever happens.
+killing it: about four minutes in all (231.6 s measured here; shared/notes/lab-facts.md).
+Opt-in with ``--hacluster-slow``; the fault's undo sends SIGCONT whatever happens.
 """
 
 from __future__ import annotations
@@ -28,11 +28,13 @@ def test_hung_apache_is_recovered_after_its_monitor_times_out(
     node = hacluster.group_node(web.name)
     ops = desc.service_ops
     assert ops.monitor.timeout is not None and ops.stop.timeout is not None
-    # monitor interval + its timeout + half the stop timeout (the agent's grace) + margin
+    # The apache agent's stop waits half its timeout for a graceful stop (WINCH), then sends
+    # SIGTERM and waits up to 10 s more before SIGKILL: a frozen Apache takes the whole way.
     limit = Threshold(
-        "hang", ops.monitor.interval + ops.monitor.timeout + ops.stop.timeout / 2
+        "hang", ops.monitor.interval + ops.monitor.timeout + ops.stop.timeout / 2 + 10
         + desc.slo.margin_s,
-        "monitor interval + monitor timeout + half the stop timeout + margin",
+        "monitor interval + monitor timeout + half the stop timeout (graceful) + 10s (SIGTERM) "
+        "+ margin",
     )
     hang = sc.faults.kill(node, web.service_resource, signal.SIGSTOP)
     m = sc.recover(
