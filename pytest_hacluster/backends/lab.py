@@ -19,7 +19,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import signal
 import time
@@ -32,10 +31,9 @@ from pytest_hacluster.config import Description
 from pytest_hacluster.http_client import HttpClient
 from pytest_hacluster.node import Node, NodeError, load_records, save_records
 from pytest_hacluster.shell import CommandError, run_local
+from pytest_hacluster.statedir import PREFIX_RE, PREFIX_RULE, STATE_ROOT, state_dir
 from pytest_hacluster.waiting import WaitTimeout, wait_until
 
-STATE_ROOT = Path("/run/hacluster")
-PREFIX_RE = re.compile(r"^hacl[a-z0-9-]{0,11}$")
 HOST_ROLE = "host"
 LAN_BRIDGE, IC_BRIDGE = "lan", "ic"
 PACEMAKER_LOG = "/var/log/pacemaker/pacemaker.log"
@@ -54,14 +52,9 @@ class LabError(BackendError):
 def check_prefix(prefix: str) -> str:
     if not PREFIX_RE.match(prefix):
         raise LabError(
-            f"lab prefix {prefix!r} is invalid: it must start with 'hacl' and be at most 15 "
-            "characters of a-z, 0-9 and '-' (it names namespaces and interfaces)"
+            f"lab prefix {prefix!r} is invalid: {PREFIX_RULE}"
         )
     return prefix
-
-
-def state_dir(prefix: str) -> Path:
-    return STATE_ROOT / prefix
 
 
 def namespaces_of(prefix: str) -> list[str]:
