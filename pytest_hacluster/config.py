@@ -103,11 +103,13 @@ class SshConfig:
 
     ``hosts`` maps node names to ``host`` or ``host:port`` (default: the node's service address,
     port 22). ``sudo``: run commands through ``sudo -n`` (needed unless ``user`` is root).
-    ``key``: a private key file; empty means the ssh agent and the default keys.
+    ``key``: a private key file; empty means the ssh agent and the default keys; ``keys``: a key
+    per node where they differ (vagrant makes one per machine).
     """
 
     user: str = "root"
     key: str = ""
+    keys: dict[str, str] = field(default_factory=dict)
     sudo: bool = False
     hosts: dict[str, str] = field(default_factory=dict)
     http_from: str = "runner"
@@ -347,6 +349,11 @@ def _check_access(desc: Description, where: str) -> None:
             raise ConfigError(f"{where}.vagrant.env: {key!r} is not an environment variable name")
     if not desc.vagrant.box or any(c.isspace() for c in desc.vagrant.box):
         raise ConfigError(f"{where}.vagrant.box: {desc.vagrant.box!r} is not a box name")
+    for name in desc.ssh.keys:
+        if name not in desc.node_names:
+            raise ConfigError(
+                f"{where}.ssh.keys.{name}: no such node (nodes: {', '.join(desc.node_names)})"
+            )
     for name, host in desc.ssh.hosts.items():
         if name not in desc.node_names:
             raise ConfigError(

@@ -32,7 +32,8 @@ def targets(description: Description) -> dict[str, SshTarget]:
         if where.count(":") == 1 or (where.startswith("[") and "]:" in where):
             host, _, port_text = where.rpartition(":")
             port = int(port_text)
-        out[spec.name] = SshTarget(host.strip("[]"), port, cfg.user, cfg.key or None)
+        key = cfg.keys.get(spec.name, cfg.key) or None
+        out[spec.name] = SshTarget(host.strip("[]"), port, cfg.user, key)
     return out
 
 

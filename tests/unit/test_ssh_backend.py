@@ -20,15 +20,17 @@ def test_targets_default_to_service_addresses_port_22() -> None:
 
 def test_targets_from_hosts_user_and_key() -> None:
     desc = from_mapping({"ssh": {"user": "vagrant", "key": "/k", "sudo": True,
+                                 "keys": {"s2": "/k2"},
                                  "hosts": {"s1": "127.0.0.1:2122", "s2": "[::1]:2222"}}})
     assert targets(desc) == {"s1": SshTarget("127.0.0.1", 2122, "vagrant", "/k"),
-                             "s2": SshTarget("::1", 2222, "vagrant", "/k")}
+                             "s2": SshTarget("::1", 2222, "vagrant", "/k2")}
 
 
 @pytest.mark.parametrize(
     ("table", "named"),
     [
         ({"ssh": {"hosts": {"s9": "h"}}}, "ssh.hosts.s9: no such node"),
+        ({"ssh": {"keys": {"s9": "/k"}}}, "ssh.keys.s9: no such node"),
         ({"ssh": {"hosts": {"s1": "h:99999"}}}, "ssh.hosts.s1"),
         ({"ssh": {"hosts": {"s1": "a b"}}}, "ssh.hosts.s1"),
         ({"ssh": {"http_from": "jumphost"}}, "ssh.http_from"),

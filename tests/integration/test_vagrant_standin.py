@@ -1,0 +1,168 @@
+"""The Vagrant path for real, on the VirtualBox stand-in: the real ``vagrant`` CLI, the project's
+Vagrantfile and provision/, python-vagrant, sshd and fabric, and a real cluster in the "VMs".
+
+One bring-up serves three runs of ``pytest --hacluster`` as a user types them:
+
+1. ``--hacluster-backend=vagrant --hacluster-keep``: ``vagrant up`` (streamed), the acceptance
+   tests, and a cable pulled with ``VBoxManage controlvm setlinkstate``; the machines stay up;
+2. ``--hacluster-backend=ssh`` against those machines through their forwards on 127.0.0.1;
+3. ``--hacluster-backend=vagrant`` without keep: reuses nothing it must not, ``vagrant destroy``.
+
+Then the stand-in is removed and nothing of it may remain. HTTP checks run inside the stand-in's
+namespace (``http_from = netns:...``): nothing is sent to 192.168.x from the root namespace.
+Set ``HACLUSTER_STANDIN_PREFIX`` to name the stand-in (default ``hacl-vbit``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pytest_hacluster.backends.lab import remove
+from pytest_hacluster.vbox.standin import StandIn
+from tests.integration.labtools import REPO, Spawned, leftovers, pytest_argv
+
+PREFIX = os.environ.get("HACLUSTER_STANDIN_PREFIX", "hacl-vbit")
+RUN_TIMEOUT_S = 900
+
+if shutil.which("vagrant") is None:
+    pytest.skip(
+        "the Vagrant path needs the vagrant CLI: apt-get install -y --no-install-recommends "
+        "vagrant (.ci/run installs it)",
+        allow_module_level=True,
+    )
+
+CABLE_TEST = '''
+"""A pulled cable, the way VirtualBox pulls it (VBoxManage controlvm setlinkstateN off)."""
+from pytest_hacluster.waiting import wait_until
+
+
+def test_pulled_service_cable_takes_the_group_off_the_lan_and_back(hacluster):
+    nic = hacluster.description.service_nic
+    owner = hacluster.state().groups[hacluster.description.web.name].started_on
+    url = hacluster.urls["web"]
+    hacluster.backend.set_cable(owner, nic, False)
+    try:
+        wait_until(lambda: hacluster.http.get(url, timeout=1), lambda r: not r.ok,
+                   timeout=20, interval=0.5, what=f"{url} to stop answering",
+                   describe=lambda r: r.describe())
+        carrier = hacluster.nodes[owner].run(["cat", f"/sys/class/net/{nic}/carrier"])
+        assert carrier.stdout.strip() == "0"  # the node sees it: no carrier, not just loss
+    finally:
+        hacluster.backend.set_cable(owner, nic, True)
+    hacluster.wait_healthy(timeout=120)
+'''
+
+SSH_FAULT_TEST = '''
+import pytest
+from pytest_hacluster.backends.base import FaultNotSupported
+
+
+def test_an_existing_cluster_has_no_cable_to_pull(hacluster):
+    with pytest.raises(FaultNotSupported, match="cannot pull cables"):
+        hacluster.backend.set_cable("s1", "eth1", False)
+'''
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def standin() -> Iterator[StandIn]:
+    remove(PREFIX)  # what a crashed earlier run left
+    made = StandIn(PREFIX)
+    made.create()
+    try:
+        yield made
+    finally:
+        made.destroy()
+
+
+@pytest.fixture(scope="module")
+def project(standin: StandIn, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A user's project: the Vagrantfile and provision/, [tool.hacluster] for the stand-in."""
+    root = tmp_path_factory.mktemp("vagrant-project")
+    shutil.copy(REPO / "Vagrantfile", root / "Vagrantfile")
+    shutil.copytree(REPO / "provision", root / "provision")
+    (root / "cable").mkdir()
+    (root / "cable" / "test_cable.py").write_text(CABLE_TEST)
+    (root / "sshfaults").mkdir()
+    (root / "sshfaults" / "test_ssh_faults.py").write_text(SSH_FAULT_TEST)
+    env = standin.env()
+    ports = {"s1": _free_port(), "s2": _free_port()}
+    keys = {n: f"{root}/.vagrant/machines/{n}/virtualbox/private_key" for n in ports}
+    (root / "pyproject.toml").write_text(
+        "[tool.pytest.ini_options]\naddopts = \"-ra\"\n\n"
+        + "".join(f"[tool.hacluster.nodes.{n}]\nssh_port = {p}\n" for n, p in ports.items())
+        + f'\n[tool.hacluster.vagrant]\nhttp_from = "netns:{standin.netns}"\n'
+        f'env = {{ PATH = "{env["PATH"].split(":")[0]}:${{PATH}}", '
+        f'VAGRANT_HOME = "{env["VAGRANT_HOME"]}" }}\n'
+        f'\n[tool.hacluster.ssh]\nuser = "vagrant"\nsudo = true\n'
+        f'http_from = "netns:{standin.netns}"\n'
+        "hosts = { " + ", ".join(f'{n} = "127.0.0.1:{p}"' for n, p in ports.items()) + " }\n"
+        "keys = { " + ", ".join(f'{n} = "{k}"' for n, k in keys.items()) + " }\n"
+    )
+    return root
+
+
+def _pytest(project: Path, *args: str) -> Spawned:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return Spawned(pytest_argv("-c", str(project / "pyproject.toml"), "--rootdir", str(project),
+                               "--hacluster", *args), env=env)
+
+
+def _listeners(port: int) -> list[str]:
+    """Local addresses listening on ``port`` in this (the root) namespace."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                addr, _, hexport = local.rpartition(":")
+                if state == "0A" and int(hexport, 16) == port:
+                    found.append(addr)
+    return found
+
+
+def test_vagrant_and_ssh_backends_on_virtualbox_standin(standin: StandIn, project: Path) -> None:
+    acceptance = str(REPO / "tests" / "acceptance")
+    cable = str(project / "cable")
+
+    run = _pytest(project, "--hacluster-backend=vagrant", "--hacluster-keep", acceptance, cable)
+    code = run.finish(timeout=RUN_TIMEOUT_S)
+    assert code == 0, run.output
+    assert "hacluster: vagrant: ==> s2: Running provisioner: pacemaker (shell)..." in run.output
+    assert "vagrant up done in" in run.output and " passed" in run.output
+    for line in (project / "pyproject.toml").read_text().splitlines():
+        if line.startswith("ssh_port = "):  # the forwards listen on loopback only
+            assert _listeners(int(line.split("=")[1])) == ["0100007F"]
+    root_addrs = subprocess.run(["ip", "-o", "addr"], capture_output=True, text=True,
+                                check=True).stdout
+    assert "192.168." not in root_addrs
+
+    run = _pytest(project, "--hacluster-backend=ssh", acceptance, str(project / "sshfaults"))
+    code = run.finish(timeout=RUN_TIMEOUT_S)
+    assert code == 0, run.output
+    assert "node s1: vagrant@127.0.0.1:" in run.output
+
+    run = _pytest(project, "--hacluster-backend=vagrant", acceptance, "-k", "both_nodes_online")
+    code = run.finish(timeout=RUN_TIMEOUT_S)
+    assert code == 0, run.output
+    assert not [n for n in os.listdir("/run/netns") if n.startswith(f"{PREFIX}.vm")]
+    assert not (project / ".hacluster" / "authkey").exists()
+    assert list((standin.place.vms_dir).iterdir()) == []
+
+    standin.destroy()
+    assert leftovers(PREFIX) == []
+    assert not [line for line in subprocess.run(
+        ["ps", "-eo", "args"], capture_output=True, text=True, check=True
+    ).stdout.splitlines() if "pytest_hacluster.vbox" in line and PREFIX in line]
