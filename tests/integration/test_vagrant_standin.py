@@ -26,7 +26,7 @@ import pytest
 
 from pytest_hacluster.backends.lab import remove
 from pytest_hacluster.vbox.standin import StandIn
-from tests.integration.labtools import REPO, Spawned, leftovers, pytest_argv
+from tests.integration.labtools import REPO, Spawned, cli_argv, leftovers, pytest_argv
 
 PREFIX = os.environ.get("HACLUSTER_STANDIN_PREFIX", "hacl-vbit")
 RUN_TIMEOUT_S = 900
@@ -166,3 +166,37 @@ def test_vagrant_and_ssh_backends_on_virtualbox_standin(standin: StandIn, projec
     assert not [line for line in subprocess.run(
         ["ps", "-eo", "args"], capture_output=True, text=True, check=True
     ).stdout.splitlines() if "pytest_hacluster.vbox" in line and PREFIX in line]
+
+
+def test_gc_removes_a_crashed_virtualbox_standin(tmp_path: Path) -> None:
+    """A stand-in whose owner died with a VM running: `hacluster-lab gc` takes it all away."""
+    prefix = f"{PREFIX}-gc"
+    remove(prefix)
+    standin = StandIn(prefix)
+    standin.create()
+    try:
+        vbox = [str(standin.place.bin_dir / "VBoxManage")]
+
+        def call(*args: str) -> str:
+            return subprocess.run([*vbox, *args], capture_output=True, text=True, timeout=60,
+                                  check=True).stdout
+
+        port = _free_port()
+        call("hostonlyif", "create")
+        call("hostonlyif", "ipconfig", "vboxnet0", "--ip", "192.168.1.1", "--netmask",
+             "255.255.255.0")
+        call("import", "/dev/null", "--vsys", "0", "--vmname", "crashed")
+        call("modifyvm", "crashed", "--nic2", "hostonly", "--hostonlyadapter2", "vboxnet0",
+             "--natpf1", f"ssh,tcp,127.0.0.1,{port},,22")
+        call("sharedfolder", "add", "crashed", "--name", "vagrant", "--hostpath", str(tmp_path))
+        assert "successfully started" in call("startvm", "crashed", "--type", "headless")
+        assert _listeners(port) == ["0100007F"]
+        assert "running" in call("showvminfo", "crashed", "--machinereadable")
+        assert leftovers(prefix)  # namespaces, processes, mounts of a running VM
+    finally:
+        done = subprocess.run(cli_argv("gc", "--prefix", prefix), capture_output=True,
+                              text=True, timeout=120, check=False,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr
+    assert leftovers(prefix) == []
+    assert _listeners(port) == []
