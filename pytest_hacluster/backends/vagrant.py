@@ -39,12 +39,14 @@ from pytest_hacluster.backends.vagrant_output import box_has_provider, machine_s
 from pytest_hacluster.backends.vantage import Vantage
 from pytest_hacluster.config import Description
 from pytest_hacluster.http_client import HttpClient
-from pytest_hacluster.render import DEBIAN12
+from pytest_hacluster.render import required_files, stack_for_box
 from pytest_hacluster.shell import CommandError, run_local
 
 PROVIDER = "virtualbox"
 RENDERED = Path(".hacluster") / "rendered"
-AUTHKEY = Path(".hacluster") / "authkey"  # made by provision/cluster.sh on the first node
+# The cluster's secret, made per bring-up by the first node that provisions (corosync's authkey,
+# or Heartbeat's authkeys for the documented stack); it goes with the machines.
+SECRETS = (Path(".hacluster") / "authkey", Path(".hacluster") / "authkeys")
 # Vagrant phones home (version and box update checks) unless told not to.
 QUIET = {"VAGRANT_CHECKPOINT_DISABLE": "1", "VAGRANT_BOX_UPDATE_CHECK_DISABLE": "1"}
 TAIL_LINES = 60
@@ -63,10 +65,11 @@ class VagrantError(BackendError):
 
 
 def vagrant_env(description: Description) -> dict[str, str]:
-    """vagrant's environment: ours, the box name for the Vagrantfile, ``[...vagrant] env``."""
+    """vagrant's environment: ours plus ``[tool.hacluster.vagrant] env`` (the box reaches the
+    Vagrantfile through the export's nodes.json, not the environment)."""
     cfg = description.vagrant
     extra = {key: os.path.expandvars(value) for key, value in cfg.env.items()}
-    return {**os.environ, **QUIET, "HACLUSTER_BOX": cfg.box, **extra}
+    return {**os.environ, **QUIET, **extra}
 
 
 class VagrantBackend(Backend):
@@ -109,12 +112,21 @@ class VagrantBackend(Backend):
                 f"(`vagrant box add {box} --provider {PROVIDER}`) or set [tool.hacluster.vagrant]"
                 " box to one you have (`vagrant box list`)"
             )
+        stack = stack_for_box(box)
+        missing = [f for f in required_files(stack) if not (self.root / f).is_file()]
+        if missing:
+            raise VagrantError(
+                f"the box {box!r} gets the seed's {stack.name} stack, which needs "
+                f"{' and '.join(missing)} next to the Vagrantfile in {self.root}: place them "
+                "there (the Linux-HA Japan repository tarball and Tomcat 7's binary tarball)"
+            )
         self._vantage.check()
 
     # -- life cycle ---------------------------------------------------------------------------
     def up(self, progress: Progress) -> None:
         self.check()
-        written = export.export(self.description, DEBIAN12, self.root / RENDERED)
+        stack = stack_for_box(self.description.vagrant.box)
+        written = export.export(self.description, stack, self.root / RENDERED)
         progress(f"rendered {len(written)} files into {self.root / RENDERED}")
         states = self.states()
         wanted = self.description.node_names
@@ -125,7 +137,7 @@ class VagrantBackend(Backend):
             return
         if all(states.get(n, "not_created") == "not_created" for n in wanted):
             # A key left by a crashed run would join this cluster to that one's secret.
-            (self.root / AUTHKEY).unlink(missing_ok=True)
+            self._forget_secrets()
         self._made = True
         try:
             started = time.monotonic()
@@ -145,9 +157,13 @@ class VagrantBackend(Backend):
             self._made = False
             result = run_local(["vagrant", "destroy", "--force", "--no-color"], timeout=600,
                                env=self.env, cwd=self.root)
-            (self.root / AUTHKEY).unlink(missing_ok=True)
+            self._forget_secrets()
             if not result.ok:
                 raise VagrantError(f"vagrant destroy failed: {result.describe()}")
+
+    def _forget_secrets(self) -> None:
+        for secret in SECRETS:
+            (self.root / secret).unlink(missing_ok=True)
 
     def nodes(self) -> dict[str, NodeShell]:
         return dict(self._nodes)

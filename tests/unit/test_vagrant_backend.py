@@ -77,6 +77,20 @@ def test_missing_box_names_the_add_command(project: Path) -> None:
         b.check()
 
 
+def test_missing_tarballs_of_the_documented_stack(project: Path) -> None:
+    _tool(project / "bin", "vagrant")
+    _tool(project / "bin", "VBoxManage")
+    (box_dir(project / "home", "centos65_64") / "0" / "virtualbox").mkdir(parents=True)
+    (project / "apache-tomcat-7.0.56.tar.gz").write_bytes(b"")
+    b = backend(project, project / "bin", box="centos65_64")
+    with pytest.raises(VagrantError) as err:
+        b.check()
+    assert "centos6 stack, which needs pacemaker-1.0.13-2.1.el6.x86_64.repo.tar.gz next" in str(
+        err.value
+    )
+    assert "apache-tomcat" not in str(err.value)
+
+
 def test_missing_vagrantfile(project: Path) -> None:
     _tool(project / "bin", "vagrant")
     (project / "Vagrantfile").unlink()
@@ -117,10 +131,33 @@ def test_vagrant_env_expands_the_runners_variables(monkeypatch: pytest.MonkeyPat
     desc = from_mapping({"vagrant": {"box": "b/x", "env": {"PATH": "/standin/bin:${PATH}"}}})
     env = vagrant_env(desc)
     assert env["PATH"] == "/standin/bin:/usr/bin"
-    assert env["HACLUSTER_BOX"] == "b/x"
+    assert "HACLUSTER_BOX" not in env  # the box goes through nodes.json
     assert env["VAGRANT_CHECKPOINT_DISABLE"] == "1"
 
 
 def test_only_the_clusters_nics_have_cables(project: Path) -> None:
     with pytest.raises(FaultNotSupported, match="eth1 and eth2"):
         backend(project, project / "bin").set_cable("s1", "eth0", False)
+
+
+@pytest.mark.parametrize("box", ["debian/bookworm64", "centos65_64"])
+def test_the_real_vagrant_validates_the_vagrantfile(box: str, project: Path) -> None:
+    """``vagrant validate --ignore-provider``: the real CLI, no provider needed (about 2 s)."""
+    if shutil.which("vagrant") is None:
+        pytest.skip("vagrant is not installed (apt-get install -y --no-install-recommends "
+                    "vagrant)")
+    import subprocess
+
+    from pytest_hacluster import render
+    from pytest_hacluster.export import export
+
+    desc = from_mapping({"vagrant": {"box": box}})
+    export(desc, render.stack_for_box(box), project / ".hacluster" / "rendered")
+    for name in render.required_files(render.stack_for_box(box)):
+        (project / name).write_bytes(b"")
+    env = {**os.environ, "VAGRANT_HOME": str(project / "empty-vagrant-home"),
+           "VAGRANT_CHECKPOINT_DISABLE": "1"}
+    done = subprocess.run(["vagrant", "validate", "--ignore-provider"], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "validated successfully" in done.stdout
