@@ -364,6 +364,19 @@ def _check_access(desc: Description, where: str) -> None:
             raise ConfigError(f"{where}.ssh.hosts.{name}: {host!r} is not host or host:port")
 
 
+def with_ssh_hosts(desc: Description, text: str) -> Description:
+    """``--hacluster-hosts s1=host[:port],s2=...`` over ``[tool.hacluster.ssh] hosts``."""
+    hosts = dict(desc.ssh.hosts)
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, where = item.partition("=")
+        if not sep or not name or not where:
+            raise ConfigError(f"--hacluster-hosts: {item!r} is not NODE=HOST[:PORT]")
+        hosts[name.strip()] = where.strip()
+    changed = dataclasses.replace(desc, ssh=dataclasses.replace(desc.ssh, hosts=hosts))
+    _check_access(changed, "--hacluster-hosts")
+    return changed
+
+
 def _network(address: str, prefix: int, where: str) -> ipaddress.IPv4Network:
     try:
         return ipaddress.IPv4Interface(f"{address}/{prefix}").network

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pytest_hacluster.backends.base import (
     Backend,
     BackendError,
+    FaultNotAllowed,
     FaultNotSupported,
     NodeShell,
     Progress,
@@ -80,6 +81,14 @@ class SshBackend(Backend):
 
     def http(self) -> HttpClient:
         return self._vantage.client()
+
+    def check_fault_allowed(self, fault: str) -> None:
+        """An existing cluster may be production: no fault without ``--hacluster-allow-faults``."""
+        if not self.settings.allow_faults:
+            raise FaultNotAllowed(
+                f"{fault}: refused on an existing cluster (the ssh backend) without consent; "
+                "run with --hacluster-allow-faults to break it on purpose"
+            )
 
     def set_cable(self, node: str, nic: str, plugged: bool) -> None:
         raise FaultNotSupported(

@@ -119,3 +119,11 @@ def test_not_root_says_how_to_run_with_faked_uid(project: pytest.Pytester) -> No
     result.stderr.fnmatch_lines([
         "*the lab backend needs root*Run it as root, e.g. `sudo .venv/bin/pytest --hacluster`*"
     ])
+
+
+def test_bad_hacluster_hosts_is_a_usage_error(project: pytest.Pytester) -> None:
+    result = project.runpytest_subprocess(
+        "--hacluster", "--hacluster-backend=ssh", "--hacluster-hosts=s1"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--hacluster-hosts: 's1' is not NODE=HOST[[]:PORT[]]*"])

@@ -79,3 +79,23 @@ def test_remote_line_with_sudo_wraps_once() -> None:
     node = FabricNode("s1", SshTarget("h"), sudo=True)
     line = node.remote_line(["id", "-u"], None, None)
     assert line.startswith("sudo -n sh -c ")
+
+
+def test_faults_on_an_existing_cluster_need_consent() -> None:
+    from pytest_hacluster.backends.base import FaultNotAllowed
+
+    with pytest.raises(FaultNotAllowed, match="--hacluster-allow-faults"):
+        SshBackend(from_mapping({}), Settings()).check_fault_allowed("kill httpd on s1")
+    SshBackend(from_mapping({}), Settings(allow_faults=True)).check_fault_allowed("kill httpd")
+
+
+def test_hosts_from_the_command_line_override_the_config() -> None:
+    from pytest_hacluster.config import with_ssh_hosts
+
+    desc = from_mapping({"ssh": {"hosts": {"s1": "a", "s2": "b"}}})
+    got = with_ssh_hosts(desc, "s2=127.0.0.1:2222")
+    assert got.ssh.hosts == {"s1": "a", "s2": "127.0.0.1:2222"}
+    with pytest.raises(ConfigError, match="NODE=HOST"):
+        with_ssh_hosts(desc, "s2")
+    with pytest.raises(ConfigError, match="no such node"):
+        with_ssh_hosts(desc, "s3=x")
