@@ -89,7 +89,7 @@ def remove(prefix: str, timeout: float = 10) -> list[str]:
             removed.append(f"process {pid} in {name}")
     try:
         wait_until(
-            lambda: [pid for pid in killed if _still_there(pid)],
+            lambda: [pid for pid in killed if netns.still_running(pid)],
             lambda left: not left, timeout=timeout, interval=0.02,
             what=f"the processes of lab {prefix} to end",
         )
@@ -105,19 +105,6 @@ def remove(prefix: str, timeout: float = 10) -> list[str]:
     with contextlib.suppress(OSError):  # the parent goes with the last lab, not before
         STATE_ROOT.rmdir()
     return removed
-
-
-def _still_there(pid: int) -> bool:
-    """Still running. A zombie has ended: it already let go of its namespaces and mounts, and
-    only waits for the host's init to reap it (reaped here when it is a child of this process).
-    """
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:  # gone between open and read: ENOENT or ESRCH
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 class LabBackend(Backend):

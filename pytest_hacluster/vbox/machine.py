@@ -107,8 +107,12 @@ def start(place: Place, reg: Registry, vm: Vm) -> None:
         stop(place, vm)
         raise
     save_records(place.vms_dir / vm.short / "node.json", [node.record], {"vm": vm.uuid})
-    for fields in vm.forwards.values():
-        _forward(place, vm, fields)
+    try:
+        for fields in vm.forwards.values():
+            _forward(place, vm, fields)
+    except BaseException:
+        stop(place, vm)  # a VM without its ssh forward is of no use to vagrant
+        raise
 
 
 def _forward(place: Place, vm: Vm, fields: list[str]) -> None:
@@ -139,7 +143,6 @@ def stop(place: Place, vm: Vm) -> None:
 
     The node's upper dir (its "disk") stays: a VM powered on again finds its files.
     """
-    from pytest_hacluster.backends.lab import _still_there
     from pytest_hacluster.waiting import wait_until
 
     ns = place.vm_netns(vm)
@@ -150,7 +153,7 @@ def stop(place: Place, vm: Vm) -> None:
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    wait_until(lambda: [p for p in pids if _still_there(p)], lambda left: not left,
+    wait_until(lambda: [p for p in pids if netns.still_running(p)], lambda left: not left,
                timeout=10, interval=0.02, what=f"the processes of VM {vm.name} to end")
     netns.delete(ns)  # the veths go with it; their host ends with them
     (place.vms_dir / vm.short / "node.json").unlink(missing_ok=True)
