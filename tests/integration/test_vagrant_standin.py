@@ -8,7 +8,8 @@ One bring-up serves three runs of ``pytest --hacluster`` as a user types them:
 2. ``--hacluster-backend=ssh`` against those machines through their forwards on 127.0.0.1;
 3. ``--hacluster-backend=vagrant`` without keep: reuses nothing it must not, ``vagrant destroy``.
 
-Then the stand-in is removed and nothing of it may remain. HTTP checks run inside the stand-in's
+Then the stand-in is removed and nothing of it may remain. Before that, a run interrupted while
+vagrant boots must leave no VM; after it, ``hacluster-lab gc`` must clean up a crashed stand-in. HTTP checks run inside the stand-in's
 namespace (``http_from = netns:...``): nothing is sent to 192.168.x from the root namespace.
 Set ``HACLUSTER_STANDIN_PREFIX`` to name the stand-in (default ``hacl-vbit``).
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -147,6 +149,25 @@ def _listeners(port: int) -> list[str]:
                 if state == "0A" and int(hexport, 16) == port:
                     found.append(addr)
     return found
+
+
+def test_interrupt_during_vagrant_up_on_virtualbox_standin_leaves_no_vm(
+    standin: StandIn, project: Path
+) -> None:
+    """Ctrl-C while vagrant boots the first machine: vagrant stops, destroy runs, no VM stays."""
+    run = _pytest(project, "--hacluster-backend=vagrant", str(project / "cable"))
+    try:
+        run.wait_for_line("Booting VM...", timeout=120)
+        run.proc.send_signal(signal.SIGINT)
+        code = run.finish(timeout=300)
+    finally:
+        if run.proc.poll() is None:
+            run.proc.kill()
+    assert code != 0, run.output
+    assert "vagrant destroy failed" not in run.output
+    assert not [n for n in os.listdir("/run/netns") if n.startswith(f"{PREFIX}.vm")]
+    assert list(standin.place.vms_dir.iterdir()) == []  # imported before the boot: destroyed
+    assert not (project / ".hacluster" / "authkey").exists()
 
 
 def test_vagrant_and_ssh_backends_on_virtualbox_standin(standin: StandIn, project: Path) -> None:
