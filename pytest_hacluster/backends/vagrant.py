@@ -72,6 +72,25 @@ def vagrant_env(description: Description) -> dict[str, str]:
     return {**os.environ, **QUIET, **extra}
 
 
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """Stop a vagrant run the way a person would: Ctrl-C, and only then harder.
+
+    On SIGINT vagrant cleans up (it releases its forwarded-port leases, which otherwise block
+    those ports for the next 60 s, and recovers a half-made machine); SIGTERM and SIGKILL are
+    for a vagrant that does not finish within the bound.
+    """
+    for sig, grace in ((signal.SIGINT, 120), (signal.SIGTERM, 30), (signal.SIGKILL, 30)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 class VagrantBackend(Backend):
     """Machines made by vagrant from the project's Vagrantfile."""
 
@@ -233,12 +252,7 @@ class VagrantBackend(Backend):
             code = proc.wait(timeout=30)
         finally:
             if proc.poll() is None:  # timeout or Ctrl-C: vagrant and its children go
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
+                _stop(proc)
         if code != 0:
             raise VagrantError(
                 f"`vagrant {' '.join(args)}` failed (exit {code}); its last output:\n"

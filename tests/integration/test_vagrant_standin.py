@@ -9,14 +9,16 @@ One bring-up serves three runs of ``pytest --hacluster`` as a user types them:
 3. ``--hacluster-backend=vagrant`` without keep: reuses nothing it must not, ``vagrant destroy``.
 
 Then the stand-in is removed and nothing of it may remain. Before that, a run interrupted while
-vagrant boots must leave no VM; after it, ``hacluster-lab gc`` must clean up a crashed stand-in. HTTP checks run inside the stand-in's
-namespace (``http_from = netns:...``): nothing is sent to 192.168.x from the root namespace.
+vagrant boots must leave no VM; after it, ``hacluster-lab gc`` must clean up a crashed
+stand-in. HTTP checks run inside the stand-in's namespace (``http_from = netns:...``): nothing
+is sent to 192.168.x from the root namespace.
 Set ``HACLUSTER_STANDIN_PREFIX`` to name the stand-in (default ``hacl-vbit``).
 """
 
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -89,9 +91,17 @@ def test_an_existing_cluster_has_no_cable_to_pull(hacluster):
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port below the ephemeral range: a port the kernel may hand to any outgoing
+    connection meanwhile would make vagrant's collision check fail at random."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for port in random.sample(range(20000, low), 200):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free port below the ephemeral range")
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +178,11 @@ def test_interrupt_during_vagrant_up_on_virtualbox_standin_leaves_no_vm(
     assert not [n for n in os.listdir("/run/netns") if n.startswith(f"{PREFIX}.vm")]
     assert list(standin.place.vms_dir.iterdir()) == []  # imported before the boot: destroyed
     assert not (project / ".hacluster" / "authkey").exists()
+    for line in (project / "pyproject.toml").read_text().splitlines():
+        if line.startswith("ssh_port = "):  # no forward outlives its VM
+            port = int(line.split("=")[1])
+            assert _listeners(port) == [], (port, subprocess.run(
+                ["ss", "-ltnp"], capture_output=True, text=True, check=False).stdout)
 
 
 def test_vagrant_and_ssh_backends_on_virtualbox_standin(standin: StandIn, project: Path) -> None:
