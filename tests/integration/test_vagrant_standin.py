@@ -1,12 +1,14 @@
 """The Vagrant path for real, on the VirtualBox stand-in: the real ``vagrant`` CLI, the project's
 Vagrantfile and provision/, python-vagrant, sshd and fabric, and a real cluster in the "VMs".
 
-One bring-up serves three runs of ``pytest --hacluster`` as a user types them:
+One bring-up serves four runs of ``pytest --hacluster`` as a user types them:
 
 1. ``--hacluster-backend=vagrant --hacluster-keep``: ``vagrant up`` (streamed), the acceptance
    tests, and a cable pulled with ``VBoxManage controlvm setlinkstate``; the machines stay up;
 2. ``--hacluster-backend=ssh`` against those machines through their forwards on 127.0.0.1;
-3. ``--hacluster-backend=vagrant`` without keep: reuses nothing it must not, ``vagrant destroy``.
+3. ``--hacluster-backend=vagrant --hacluster-keep`` again: the running machines are reused;
+4. ``--hacluster-backend=vagrant`` without keep: ``vagrant up`` finds them up, then
+   ``vagrant destroy``.
 
 Then the stand-in is removed and nothing of it may remain. Before that, a run interrupted while
 vagrant boots must leave no VM; after it, ``hacluster-lab gc`` must clean up a crashed
@@ -205,6 +207,13 @@ def test_vagrant_and_ssh_backends_on_virtualbox_standin(standin: StandIn, projec
     code = run.finish(timeout=RUN_TIMEOUT_S)
     assert code == 0, run.output
     assert "node s1: vagrant@127.0.0.1:" in run.output
+
+    run = _pytest(project, "--hacluster-backend=vagrant", "--hacluster-keep", acceptance,
+                  "-k", "both_nodes_online")
+    code = run.finish(timeout=RUN_TIMEOUT_S)
+    assert code == 0, run.output
+    assert "reusing the running machines s1, s2" in run.output
+    assert "vagrant up done" not in run.output  # kept machines are used as they are
 
     run = _pytest(project, "--hacluster-backend=vagrant", acceptance, "-k", "both_nodes_online")
     code = run.finish(timeout=RUN_TIMEOUT_S)
