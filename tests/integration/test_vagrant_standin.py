@@ -4,7 +4,8 @@ Vagrantfile and provision/, python-vagrant, sshd and fabric, and a real cluster 
 One bring-up serves four runs of ``pytest --hacluster`` as a user types them:
 
 1. ``--hacluster-backend=vagrant --hacluster-keep``: ``vagrant up`` (streamed), the acceptance
-   tests, and a cable pulled with ``VBoxManage controlvm setlinkstate``; the machines stay up;
+   tests, a cable pulled with ``VBoxManage controlvm setlinkstate``, a power cut with
+   ``controlvm poweroff`` and the node booted again; the machines stay up;
 2. ``--hacluster-backend=ssh`` against those machines through their forwards on 127.0.0.1;
 3. ``--hacluster-backend=vagrant --hacluster-keep`` again: the running machines are reused;
 4. ``--hacluster-backend=vagrant`` without keep: ``vagrant up`` finds them up, then
