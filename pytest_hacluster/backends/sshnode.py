@@ -106,11 +106,16 @@ class FabricNode:
             return self._conn
 
     def remote_line(self, command: Command, input: str | bytes | None,
-                    env: Mapping[str, str] | None) -> str:
-        """The one shell line sent: env, stdin (base64, so any bytes survive), sudo."""
+                    env: Mapping[str, str] | None, timeout: float = 60) -> str:
+        """The one shell line sent: a deadline, env, stdin (base64, so any bytes survive), sudo.
+
+        The deadline runs on the node too (``timeout``): a command that times out here must
+        not go on running there, as it would not on a lab node.
+        """
         inner = command if isinstance(command, str) else shlex.join(command)
         assignments = {"PATH": NODE_PATH, "LANG": "C.UTF-8", **(env or {})}
-        line = "env " + " ".join(shlex.quote(f"{k}={v}") for k, v in assignments.items())
+        line = f"timeout -k 5 {max(1, round(timeout))} env "
+        line += " ".join(shlex.quote(f"{k}={v}") for k, v in assignments.items())
         line += " sh -c " + shlex.quote(inner)
         if input is not None:
             data = input.encode() if isinstance(input, str) else input
@@ -128,7 +133,7 @@ class FabricNode:
         input: str | bytes | None = None,
         env: Mapping[str, str] | None = None,
     ) -> Result:
-        line = self.remote_line(command, input, env)
+        line = self.remote_line(command, input, env, timeout)
         start = time.monotonic()
         for attempt in (1, 2):  # a connection dropped since the last call is made again once
             conn = self._connection()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 
 import pytest
 
@@ -73,6 +74,13 @@ def test_remote_line_string_is_a_shell_line_with_empty_stdin() -> None:
     node = FabricNode("s1", SshTarget("h"), sudo=False)
     done = _run_as_remote_shell(node.remote_line("echo $((1+2)) && cat", None, None))
     assert done.stdout == b"3\n"
+
+
+def test_remote_line_bounds_the_command_on_the_node_too() -> None:
+    node = FabricNode("s1", SshTarget("h"), sudo=False)
+    t0 = time.monotonic()
+    done = _run_as_remote_shell(node.remote_line("sleep 30", None, None, timeout=1))
+    assert done.returncode == 124 and time.monotonic() - t0 < 10
 
 
 def test_remote_line_with_sudo_wraps_once() -> None:
