@@ -17,10 +17,12 @@ die() {
     exit 1
 }
 
-# load_node NODE: source NODE's node.env (HACLUSTER_NODE, CLUSTER_NODES, SERVICE_NIC/IP,
-# INTERCONNECT_NIC/IP, BRINGUP_TIMEOUT_S, STACK_*), after checking the export is there.
+# load_node NODE [STACK]: source NODE's node.env (HACLUSTER_NODE, CLUSTER_NODES, SERVICE_NIC/IP,
+# INTERCONNECT_NIC/IP, BRINGUP_TIMEOUT_S, STACK_*), after checking the export is there and was
+# made for the stack the calling script provisions (default debian12; provision/centos6/ says
+# centos6).
 load_node() {
-    local node=${1:-}
+    local node=${1:-} want=${2:-debian12}
     [[ $node =~ ^[a-z][a-z0-9_-]*$ ]] || die "usage: $0 NODE (a node name such as s1)"
     local env=$RENDERED/$node/node.env
     [[ -f $env ]] || die "$env is missing: run 'python -m pytest_hacluster.export --out" \
@@ -28,9 +30,42 @@ load_node() {
     # shellcheck source=/dev/null
     source "$env"
     [[ $HACLUSTER_NODE == "$node" ]] || die "$env is for node $HACLUSTER_NODE, not $node"
-    # The package names and unit names in these scripts are Debian 12's.
-    [[ $STACK_NAME == debian12 ]] || die "the export is for stack $STACK_NAME; these scripts" \
-        "provision debian12 only"
+    # Package names, paths and service names in a script are its stack's.
+    [[ $STACK_NAME == "$want" ]] || die "the export is for stack $STACK_NAME; this script" \
+        "provisions $want (export with the box you bring up: --box)"
+}
+
+# check_nic ROLE NIC ADDRESS KEY: is ADDRESS on NIC? IPaddr2 brings the VIPs up on SERVICE_NIC
+# (nic= in resources.crm) and the cluster talks over the interconnect: a box that names its
+# interfaces differently would fail much later, and obscurely.
+check_nic() {
+    if ! ip -o -4 addr show dev "$2" 2>/dev/null | grep -qF " $3/"; then
+        die "the $1 address $3 is not on $2. This box has: " \
+            "$(ip -o -4 addr show | awk '{printf "%s=%s ", $2, $4}')" \
+            "-- set $4 in [tool.hacluster] to the box's name and re-run the export"
+    fi
+}
+
+# shared_secret NAME MAKE: the cluster's secret in the shared folder, made once by the first node
+# that gets here (MAKE prints it), found there by the other. Never printed. An rsync-type
+# /vagrant is a one-way copy: each node would make its own and the cluster would never form.
+shared_secret() {
+    local shared=$HACLUSTER_SHARE/.hacluster/$1
+    mountpoint -q "$HACLUSTER_SHARE" || die "$HACLUSTER_SHARE is not a shared mount (an rsync" \
+        "copy?), so the nodes cannot share the cluster's key. Use a two-way synced folder:" \
+        "HACLUSTER_SYNCED_FOLDER=virtualbox (the box needs the guest additions) or nfs."
+    mkdir -p "$HACLUSTER_SHARE/.hacluster"
+    if [[ ! -e $shared ]]; then
+        local tmp
+        tmp=$(mktemp "$shared.XXXXXX") # mode 0600 from the start
+        "$2" >"$tmp"
+        chmod 0600 "$tmp"
+        mv -n "$tmp" "$shared" # never replace a key another node made meanwhile
+        rm -f "$tmp"
+        say "generated the cluster's $1 in $shared"
+    fi
+    # shellcheck disable=SC2034 # the caller's result
+    SHARED_SECRET=$shared
 }
 
 # apt_install PKG...: install what is missing, without letting the packages start services.
@@ -146,6 +181,39 @@ svc_disable() {
         service "$1" stop
         update-rc.d "$1" disable
     fi
+}
+
+# yum_install PKG...: install what is missing (CentOS 6). Services stay off: Pacemaker or the
+# scripts start what must run.
+yum_install() {
+    local pkg missing=()
+    for pkg in "$@"; do
+        rpm -q "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    ((${#missing[@]})) || return 0
+    say "installing ${missing[*]}"
+    yum -y -q install "${missing[@]}" || die "yum install ${missing[*]} failed"
+}
+
+# open_port PROTO PORT: the seed's iptables rules, added once and saved (CentOS 6).
+open_port() {
+    local rule=(INPUT -p "$1" -m "$1" --dport "$2" -j ACCEPT)
+    if ! iptables -C "${rule[@]}" 2>/dev/null; then
+        iptables -I "${rule[@]}"
+        service iptables save >/dev/null
+        say "opened $2/$1"
+    fi
+}
+
+# cluster_up_text CRM_MON_1: is every node of CLUSTER_NODES online and a DC elected? Pacemaker
+# 1.0's crm_mon has no XML: "Current DC: s1 (...)" and "Online: [ s1 s2 ]".
+cluster_up_text() {
+    grep -Eq '^Current DC: [^N]' <<<"$1" || return 1
+    local online node
+    online=$(sed -n 's/^Online: \[ \(.*\) \]$/ \1 /p' <<<"$1")
+    for node in $CLUSTER_NODES; do
+        [[ $online == *" $node "* ]] || return 1
+    done
 }
 
 # cluster_up CRM_MON_XML: is a DC elected and every node of CLUSTER_NODES online? (crm_mon

@@ -48,6 +48,7 @@ class Cluster:
         self.description = description
         self.backend = backend
         self._http: HttpClient | None = None
+        self._text_only = False  # set once crm_mon has refused XML output (Pacemaker 1.0)
 
     # -- life cycle ---------------------------------------------------------------------------
     def start(self, progress: Progress, timeout: float | None = None) -> Health:
@@ -105,10 +106,16 @@ class Cluster:
 
         With ``node``, that node's own view: in a split cluster each side has its own.
         """
-        args = list(crm_status.CRM_MON_XML_ARGS)
-        if node is not None:
-            return crm_status.parse(self.node(node).run(args, timeout=30, check=True).stdout)
-        return crm_status.parse(self.run_anywhere(args).stdout)
+        run = (lambda args: self.node(node).run(args, timeout=30, check=True)) if node \
+            else self.run_anywhere
+        if not self._text_only:
+            try:
+                return crm_status.parse(run(list(crm_status.CRM_MON_XML_ARGS)).stdout)
+            except CommandError as exc:
+                if "output-as" not in exc.result.stderr and "include" not in exc.result.stderr:
+                    raise
+                self._text_only = True  # Pacemaker 1.0: no XML output; its text is read instead
+        return crm_status.parse(run(list(crm_status.CRM_MON_TEXT_ARGS)).stdout)
 
     def group_node(self, group: str) -> str:
         """The node a group runs on, whole; a ClusterError says what was seen otherwise."""

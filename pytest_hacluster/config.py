@@ -108,6 +108,43 @@ class ProbeSettings:
     timeout_s: float = 1.0
 
 
+@dataclass(frozen=True)
+class VagrantConfig:
+    """``[tool.hacluster.vagrant]``: how the vagrant backend runs vagrant (not what it builds).
+
+    ``box`` is the one place the box name is chosen (handed to the Vagrantfile as
+    ``HACLUSTER_BOX``). ``env`` is added to vagrant's environment (``${VAR}`` expands from the
+    runner's), e.g. the VirtualBox stand-in's ``PATH`` and ``VAGRANT_HOME``. ``http_from`` is
+    where HTTP checks run: ``runner`` (this process: a VirtualBox host reaches its host-only
+    networks) or ``netns:NAME`` (a network namespace, e.g. the stand-in's).
+    """
+
+    root: str = "."
+    box: str = "debian/bookworm64"
+    env: dict[str, str] = field(default_factory=dict)
+    http_from: str = "runner"
+    up_timeout_s: int = 1800
+
+
+@dataclass(frozen=True)
+class SshConfig:
+    """``[tool.hacluster.ssh]``: how to reach the nodes of an existing cluster.
+
+    ``hosts`` maps node names to ``host`` or ``host:port`` (default: the node's service address,
+    port 22). ``sudo``: run commands through ``sudo -n`` (needed unless ``user`` is root).
+    ``key``: a private key file; empty means the ssh agent and the default keys; ``keys``: a key
+    per node where they differ (vagrant makes one per machine).
+    """
+
+    user: str = "root"
+    key: str = ""
+    keys: dict[str, str] = field(default_factory=dict)
+    sudo: bool = False
+    hosts: dict[str, str] = field(default_factory=dict)
+    http_from: str = "runner"
+    connect_timeout_s: int = 10
+
+
 SEED_NODES = (
     NodeSpec("s1", "192.168.1.121", "192.168.9.121", 2122),
     NodeSpec("s2", "192.168.1.122", "192.168.9.122", 2222),
@@ -142,6 +179,8 @@ class Description:
     ping_check: bool = False
     slo: Slo = Slo()
     probe: ProbeSettings = ProbeSettings()
+    vagrant: VagrantConfig = VagrantConfig()
+    ssh: SshConfig = SshConfig()
 
     # -- derived values: computed, never configured, so they cannot drift apart --------------
     @property
@@ -330,6 +369,53 @@ def _check(desc: Description, where: str) -> None:
     for port_key in ("http_port", "tomcat_port", "ajp_port"):
         if not 0 < getattr(desc, port_key) < 65536:
             raise ConfigError(f"{where}.{port_key}: not a TCP port")
+    _check_access(desc, where)
+
+
+_HTTP_FROM_RE = re.compile(r"^(runner|netns:[A-Za-z0-9_.-]{1,64})$")
+_HOST_RE = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?$")
+_ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _check_access(desc: Description, where: str) -> None:
+    """The vagrant and ssh tables: how the runner reaches the cluster."""
+    for table in ("vagrant", "ssh"):
+        value = getattr(desc, table).http_from
+        if not _HTTP_FROM_RE.match(value):
+            raise ConfigError(
+                f"{where}.{table}.http_from: {value!r} is not 'runner' or 'netns:NAME'"
+            )
+    for key in desc.vagrant.env:
+        if not _ENV_KEY_RE.match(key):
+            raise ConfigError(f"{where}.vagrant.env: {key!r} is not an environment variable name")
+    if not desc.vagrant.box or any(c.isspace() for c in desc.vagrant.box):
+        raise ConfigError(f"{where}.vagrant.box: {desc.vagrant.box!r} is not a box name")
+    for name in desc.ssh.keys:
+        if name not in desc.node_names:
+            raise ConfigError(
+                f"{where}.ssh.keys.{name}: no such node (nodes: {', '.join(desc.node_names)})"
+            )
+    for name, host in desc.ssh.hosts.items():
+        if name not in desc.node_names:
+            raise ConfigError(
+                f"{where}.ssh.hosts.{name}: no such node (nodes: {', '.join(desc.node_names)})"
+            )
+        found = _HOST_RE.match(host)
+        if not found or (found.group(2) and not 0 < int(found.group(2)[1:]) < 65536):
+            raise ConfigError(f"{where}.ssh.hosts.{name}: {host!r} is not host or host:port")
+
+
+def with_ssh_hosts(desc: Description, text: str) -> Description:
+    """``--hacluster-hosts s1=host[:port],s2=...`` over ``[tool.hacluster.ssh] hosts``."""
+    hosts = dict(desc.ssh.hosts)
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, where = item.partition("=")
+        if not sep or not name or not where:
+            raise ConfigError(f"--hacluster-hosts: {item!r} is not NODE=HOST[:PORT]")
+        hosts[name.strip()] = where.strip()
+    changed = dataclasses.replace(desc, ssh=dataclasses.replace(desc.ssh, hosts=hosts))
+    _check_access(changed, "--hacluster-hosts")
+    return changed
 
 
 def _network(address: str, prefix: int, where: str) -> ipaddress.IPv4Network:

@@ -8,7 +8,9 @@ everything they install comes from ``render`` via this export, made on the host 
 
 Layout of ``out``::
 
-    nodes.json               node names, addresses, ssh ports: the Vagrantfile's only source
+    nodes.json               node names, addresses, ssh ports, the box, the stack and its
+                             provisioners, the files the user must supply: the Vagrantfile's
+                             only source
     resources.crm            render.crm_configuration, for ``crm configure load update``
     <node>/files/<path>      each File's content at its absolute path without the leading slash
     <node>/manifest.tsv      kind, path, mode (octal), owner, group of every File and Directory
@@ -38,7 +40,18 @@ from pytest_hacluster.render import DEBIAN12, Directory, File, Stack
 
 EXPORT_COMMAND = "python -m pytest_hacluster.export --out .hacluster/rendered"
 # Bumped when the layout changes, so an old export fails in the Vagrantfile, not on a node.
-FORMAT = 1
+FORMAT = 2
+# The seed's provisioning order per stack: (on every node, then on the last node only). The
+# documented stack keeps the seed's script names; Debian 12's cluster.sh is its heartbeat.sh.
+PROVISIONERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "debian12": (("cluster", "apache", "tomcat", "httpd-proxy"), ("pacemaker",)),
+    "centos6": (("heartbeat", "apache", "tomcat", "httpd-proxy"), ("pacemaker",)),
+}
+
+
+def provision_dir(stack: Stack) -> str:
+    """Where a stack's scripts live, relative to the Vagrantfile."""
+    return "provision" if stack.name == DEBIAN12.name else f"provision/{stack.name}"
 NODES_JSON = "nodes.json"
 RESOURCES = "resources.crm"
 MANIFEST = "manifest.tsv"
@@ -72,7 +85,7 @@ def export(desc: Description, stack: Stack, out: Path) -> list[Path]:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         written = [staging / NODES_JSON, staging / RESOURCES]
-        (staging / NODES_JSON).write_text(nodes_json(desc))
+        (staging / NODES_JSON).write_text(nodes_json(desc, stack))
         (staging / RESOURCES).write_text(render.crm_configuration(desc, stack))
         for name in desc.node_names:
             written += _write_node(desc, stack, name, staging / name)
@@ -125,12 +138,22 @@ def manifest_row(item: File | Directory) -> str:
     return f"{kind}\t{item.path}\t{item.mode:04o}\t{item.owner}\t{item.group}\n"
 
 
-def nodes_json(desc: Description) -> str:
-    """What the Vagrantfile needs (names, addresses, ssh ports): it keeps no copy of its own."""
+def nodes_json(desc: Description, stack: Stack = DEBIAN12) -> str:
+    """What the Vagrantfile needs (names, addresses, ssh ports, box, provisioners): it keeps no
+    copy of its own."""
     netmask = str(ipaddress.IPv4Network(f"0.0.0.0/{desc.netmask}").netmask)
+    every_node, last_node = PROVISIONERS[stack.name]
     data = {
         "format": FORMAT,
         "generated_by": EXPORT_COMMAND,
+        "box": desc.vagrant.box,
+        "stack": stack.name,
+        "provision": {
+            "dir": provision_dir(stack),
+            "every_node": list(every_node),
+            "last_node": list(last_node),
+        },
+        "required_files": list(render.required_files(stack)),
         "cluster_name": desc.cluster_name,
         "netmask": netmask,
         "service_nic": desc.service_nic,
@@ -153,7 +176,8 @@ def node_env(desc: Description, stack: Stack, name: str) -> str:
 
     ``STACK_*`` are the Stack's fields (``STACK_DOCROOT``...); the NIC names and addresses let
     cluster.sh check that the box named its interfaces as the description (and so the
-    ``nic=`` of resources.crm) says; ``BRINGUP_TIMEOUT_S`` bounds pacemaker.sh's wait.
+    ``nic=`` of resources.crm) says; ``BRINGUP_TIMEOUT_S`` bounds pacemaker.sh's wait;
+    ``*_PORT`` are the ports the documented stack opens in its firewall.
     """
     node = desc.node(name)
     values: dict[str, str | int] = {
@@ -164,6 +188,10 @@ def node_env(desc: Description, stack: Stack, name: str) -> str:
         "INTERCONNECT_NIC": desc.interconnect_nic,
         "INTERCONNECT_IP": node.interconnect_ip,
         "BRINGUP_TIMEOUT_S": desc.timings.bringup_timeout_s,
+        # The documented stack opens its ports in iptables, as the seed did.
+        "HTTP_PORT": desc.http_port,
+        "TOMCAT_PORT": desc.tomcat_port,
+        "AJP_PORT": desc.ajp_port,
     }
     for f in dataclasses.fields(stack):
         values[f"STACK_{f.name.upper()}"] = getattr(stack, f.name)
@@ -185,13 +213,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="pyproject.toml with [tool.hacluster] (default: ./pyproject.toml if present)",
     )
+    parser.add_argument(
+        "--box", default=None,
+        help="the box to provision (default: [tool.hacluster.vagrant] box); a CentOS box gets "
+        "the seed's documented stack, any other Debian 12's",
+    )
     args = parser.parse_args(argv)
     # An explicit --config that is missing is a typo, not a request for the seed's defaults.
     if args.config is not None and not args.config.is_file():
         parser.error(f"--config {args.config}: no such file")
     try:
         desc = load(args.config if args.config is not None else Path("pyproject.toml"))
-        written = export(desc, DEBIAN12, args.out)
+        if args.box is not None:
+            desc = dataclasses.replace(
+                desc, vagrant=dataclasses.replace(desc.vagrant, box=args.box)
+            )
+        written = export(desc, render.stack_for_box(desc.vagrant.box), args.out)
     except (ConfigError, ExportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

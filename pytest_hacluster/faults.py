@@ -88,6 +88,7 @@ class Fault(ABC):
     def inject(self) -> Fault:
         if self.injected is not None:
             raise FaultError(f"{self} was already injected")
+        self.cluster.backend.check_fault_allowed(str(self))  # consent, before anything changes
         self.injected = self.timeline.run(str(self), self._inject)
         return self
 

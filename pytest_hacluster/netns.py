@@ -7,6 +7,7 @@ explicitly (``ip -n NS``) so that not even a transient veth end appears in the r
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 from collections.abc import Callable, Iterable
@@ -77,6 +78,19 @@ def pids_in(name: str) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def still_running(pid: int) -> bool:
+    """Still running. A zombie has ended: it already let go of its namespaces and mounts, and
+    only waits for the host's init to reap it (reaped here when it is a child of this process).
+    """
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # gone between open and read: ENOENT or ESRCH
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 # -- running Python code inside a namespace ----------------------------------------------------

@@ -19,7 +19,7 @@ import shlex
 import signal
 import subprocess
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +33,8 @@ NODE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # paths the lab chose, the hostname is checked by config validation.
 _INIT = r"""
 set -eu
-root=$1 upper=$2 work=$3 host=$4 ready=$5
+root=$1 upper=$2 work=$3 host=$4 ready=$5 binds=$6
+shift 6
 mount -t overlay overlay -o "lowerdir=/,upperdir=$upper,workdir=$work" "$root"
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
@@ -45,6 +46,13 @@ mount -t tmpfs -o mode=0755 tmpfs "$root/run"
 mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
 mkdir -p "$root/run/lock" "$root/run/apache2" "$root/run/resource-agents"
 chmod 1777 "$root/run/lock"
+# Host directories shown inside the node (a VM's shared folders): one "src<TAB>dst" a line.
+tab=$(printf '\t')
+while IFS=$tab read -r src dst; do
+    [ -n "$src" ] || continue
+    mkdir -p "$root$dst"
+    mount --bind "$src" "$root$dst"
+done < "$binds"
 hostname "$host"
 cd "$root"
 mkdir -p .oldroot
@@ -52,7 +60,7 @@ pivot_root . .oldroot
 cd /
 : > "/.oldroot$ready"
 umount -l /.oldroot
-exec tini -s -- sleep infinity
+exec tini -s -- "$@"
 """
 
 
@@ -81,10 +89,23 @@ def _start_ticks(pid: int) -> int | None:
 class Node:
     """A running (or startable) node; commands go in through ``nsenter`` into all its namespaces."""
 
-    def __init__(self, name: str, netns_name: str, state_dir: Path) -> None:
+    def __init__(
+        self,
+        name: str,
+        netns_name: str,
+        state_dir: Path,
+        *,
+        binds: Sequence[tuple[str, str]] = (),
+        init: Sequence[str] = ("sleep", "infinity"),
+    ) -> None:
+        """``binds``: (host dir, node path) pairs visible inside the node (a VM's shared
+        folders); ``init``: what the reaping PID 1 runs (a VM runs ``sshd -D``, the lab sleeps).
+        """
         self.name = name
         self.netns = netns_name
         self.dir = state_dir / name
+        self.binds = tuple(binds)
+        self.init = tuple(init)
         self.pid: int | None = None
         self._start_ticks: int | None = None
         self._launcher: subprocess.Popen[bytes] | None = None
@@ -102,6 +123,8 @@ class Node:
         """Start PID 1 and wait until its root is in place (bounded; says what it waited for)."""
         ready = self.dir / "ready"
         ready.unlink(missing_ok=True)
+        binds = self.dir / "binds.tsv"
+        binds.write_text("".join(f"{src}\t{dst}\n" for src, dst in self.binds))
         log = open(self.dir / "init.log", "ab")  # noqa: SIM115 - handed to the child
         try:
             self._launcher = subprocess.Popen(
@@ -111,7 +134,7 @@ class Node:
                     "--propagation", "private",
                     "sh", "-c", _INIT, "init",
                     str(self.dir / "root"), str(self.dir / "upper"), str(self.dir / "work"),
-                    self.name, str(ready),
+                    self.name, str(ready), str(binds), *self.init,
                 ],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
             )

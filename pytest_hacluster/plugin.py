@@ -53,6 +53,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="also run scenarios that take minutes by nature (tests marked hacluster_slow)",
     )
     group.addoption(
+        "--hacluster-hosts", metavar="NODE=HOST[:PORT],...", default=None,
+        help="ssh backend: where the nodes are (over [tool.hacluster.ssh] hosts)",
+    )
+    group.addoption(
+        "--hacluster-allow-faults", action="store_true", default=False,
+        help="consent to inject faults into a cluster the run did not make (ssh backend)",
+    )
+    group.addoption(
         "--hacluster-report", metavar="DIR", default=None,
         help="directory for the run's report (reserved; reports arrive in a later version)",
     )
@@ -84,7 +92,13 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"hacluster_backend = {backend!r}: choose one of {', '.join(CHOICES)}"
         )
-    description = config.stash[DESCRIPTION] = _load_description(config)
+    description = _load_description(config)
+    if config.getoption("hacluster_hosts"):
+        try:
+            description = hconfig.with_ssh_hosts(description, config.getoption("hacluster_hosts"))
+        except hconfig.ConfigError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    config.stash[DESCRIPTION] = description
     prefix = config.getoption("hacluster_prefix") or config.getini("hacluster_prefix")
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker:  # each pytest-xdist worker gets a cluster of its own, side by side
@@ -93,6 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
         prefix=prefix,
         keep=config.getoption("hacluster_keep"),
         rootdir=Path(config.rootpath),
+        allow_faults=config.getoption("hacluster_allow_faults"),
     )
     try:
         # Checked here, before collection: a missing package or a clash is one line, at once.

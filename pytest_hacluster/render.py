@@ -48,6 +48,43 @@ DEBIAN12 = Stack(
     tomcat_conf_dir="/etc/tomcat10",
 )
 
+# The seed's documented stack: CentOS 6.5, Pacemaker 1.0.13 + Heartbeat 3.0.5 (Linux-HA Japan),
+# httpd 2.2, Tomcat 7.0.56 under /usr/local/tomcat, OpenJDK 7 (java_home /usr: the agent runs
+# ${java_home}/bin/java). Only checked statically: no CentOS 6 box boots on our machines.
+CENTOS6 = Stack(
+    name="centos6",
+    apache_configfile="/etc/httpd/conf/httpd.conf",
+    apache_binary="/usr/sbin/httpd",
+    apache_envfiles="/etc/sysconfig/httpd",
+    apache_conf_dir="/etc/httpd/conf.d",
+    apache_modules_dir="/etc/httpd/modules",
+    docroot="/var/www/html",
+    java_home="/usr",
+    catalina_home="/usr/local/tomcat",
+    catalina_base="/usr/local/tomcat",
+    tomcat_user="tomcat",
+    tomcat_conf_dir="/usr/local/tomcat/conf",
+)
+STACKS = {stack.name: stack for stack in (DEBIAN12, CENTOS6)}
+
+# What the user places next to the Vagrantfile for the documented stack (no mirror still
+# carries them reliably, and the seed used them as files): checked before anything boots.
+CENTOS6_FILES = (
+    "pacemaker-1.0.13-2.1.el6.x86_64.repo.tar.gz",
+    "apache-tomcat-7.0.56.tar.gz",
+)
+
+
+def stack_for_box(box: str) -> Stack:
+    """The stack a box can run: CentOS boxes get the seed's documented one, others Debian 12."""
+    return CENTOS6 if "centos" in box.lower() else DEBIAN12
+
+
+def required_files(stack: Stack) -> tuple[str, ...]:
+    """Files the user must place next to the Vagrantfile for ``stack``."""
+    return CENTOS6_FILES if stack.name == CENTOS6.name else ()
+
+
 # The JVM options that halve Tomcat's start on a 2-core machine (shared/notes/lab-facts.md).
 # They change start-up speed and heap size only, not what the monitor or the tests see.
 TOMCAT_JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms32m -Xmx128m -XX:-UsePerfData"
@@ -212,6 +249,80 @@ logging {{
 """
 
 
+# -- Heartbeat (the documented stack) ----------------------------------------------------------
+
+
+def ha_cf(desc: Description) -> str:
+    """The seed's ``ha.cf``: ucast on the interconnect to every node, ping the gateway.
+
+    The timings are the seed's own (``deadtime 10``): the described cluster's failure detection.
+    """
+    ucasts = "\n".join(f"ucast {desc.interconnect_nic} {n.interconnect_ip}" for n in desc.nodes)
+    nodes = "\n".join(f"node {n.name}" for n in desc.nodes)
+    return f"""\
+# Rendered by pytest-hacluster from the cluster description. Do not edit by hand.
+pacemaker on
+
+debug 0
+udpport 694
+keepalive 2
+warntime 7
+deadtime 10
+initdead 10
+logfacility local1
+
+{ucasts}
+
+ping {desc.gateway}
+
+{nodes}
+
+watchdog /dev/watchdog
+respawn root /usr/lib64/heartbeat/ifcheckd
+"""
+
+
+def tomcat_init_script(stack: Stack) -> str:
+    """The seed's ``/etc/init.d/tomcat`` (CentOS 6 has no packaged Tomcat 7)."""
+    return f"""\
+#!/bin/bash
+#
+# tomcat       Startup script for the Tomcat Servlet Container
+# Rendered by pytest-hacluster (the seed's script); Pacemaker starts Tomcat, not init.
+#
+# chkconfig: 2345 35 65
+# description: Tomcat servlet container
+
+TOMCAT_USER={stack.tomcat_user}
+CATALINA_HOME={stack.catalina_home}
+
+# shellcheck source=/dev/null
+. /etc/rc.d/init.d/functions
+prog=tomcat
+
+run() {{
+    echo -n "$2 $prog: "
+    daemon --user "$TOMCAT_USER" "$CATALINA_HOME/bin/$1" > /dev/null
+    RETVAL=$?
+    if [ $RETVAL -eq 0 ]; then echo_success; else echo_failure; fi
+    echo
+    return $RETVAL
+}}
+
+case "$1" in
+  start) run startup.sh Starting && touch /var/lock/subsys/$prog ;;
+  stop) run shutdown.sh Stopping && rm -f /var/lock/subsys/$prog ;;
+  restart) run shutdown.sh Stopping; run startup.sh Starting ;;
+  status)
+    if pgrep -u "$TOMCAT_USER" -f org.apache.catalina.startup.Bootstrap > /dev/null; then
+        echo "$prog is running"; exit 0
+    fi
+    echo "$prog is stopped"; exit 3 ;;
+  *) echo "Usage: $prog {{start|stop|restart|status}}"; exit 1 ;;
+esac
+"""
+
+
 # -- node files --------------------------------------------------------------------------------
 
 
@@ -299,10 +410,21 @@ def node_files(
     node = desc.node(node_name)
     base = stack.catalina_base
     user = stack.tomcat_user
+    if stack.name == CENTOS6.name:
+        # Heartbeat, and the init script Tomcat 7 lacks (CentOS 6 keeps its hostname in
+        # /etc/sysconfig/network, which vagrant sets).
+        system: list[File | Directory] = [
+            File("/etc/ha.d/ha.cf", ha_cf(desc)),
+            File("/etc/init.d/tomcat", tomcat_init_script(stack), 0o755),
+        ]
+    else:
+        system = [
+            File("/etc/hostname", f"{node.name}\n"),
+            File("/etc/corosync/corosync.conf", corosync_conf(desc, token_ms)),
+        ]
     return [
         File("/etc/hosts", hosts(desc)),
-        File("/etc/hostname", f"{node.name}\n"),
-        File("/etc/corosync/corosync.conf", corosync_conf(desc, token_ms)),
+        *system,
         File(f"{stack.apache_conf_dir}/httpd-proxy.conf", apache_proxy_conf(desc, stack, node)),
         File(f"{stack.docroot}/index.html", index_page(APACHE_TITLE, node)),
         File(f"{stack.tomcat_conf_dir}/server.xml", tomcat_server_xml(desc), 0o640, "root", user),

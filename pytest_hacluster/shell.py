@@ -67,6 +67,7 @@ def run_local(
     input: str | bytes | None = None,
     env: dict[str, str] | None = None,
     shown: str | None = None,
+    cwd: str | os.PathLike[str] | None = None,
 ) -> Result:
     """Run ``argv`` on this machine; on timeout kill its whole process group, not just the head.
 
@@ -80,6 +81,7 @@ def run_local(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        cwd=cwd,
         start_new_session=True,
     )
     data = input.encode() if isinstance(input, str) else input  # bytes: a key, a binary file

@@ -8,12 +8,11 @@ from pytest_hacluster.backends.base import Backend, BackendError, Settings
 
 BACKENDS: dict[str, str] = {
     "lab": "pytest_hacluster.backends.lab:LabBackend",
+    "vagrant": "pytest_hacluster.backends.vagrant:VagrantBackend",
+    "ssh": "pytest_hacluster.backends.ssh:SshBackend",
 }
-# Named in the options so users can ask for them; their implementations come with issue 7.
-PLANNED: dict[str, str] = {
-    "vagrant": "the Vagrant/VirtualBox backend is not in this version yet",
-    "ssh": "the ssh backend for an existing cluster is not in this version yet",
-}
+# Named in the options so users can ask for them before they exist (none at the moment).
+PLANNED: dict[str, str] = {}
 CHOICES = (*BACKENDS, *PLANNED)
 
 

@@ -29,6 +29,10 @@ class FaultNotSupported(BackendError):
     """This backend cannot inject this fault (e.g. pulling a cable of an existing cluster)."""
 
 
+class FaultNotAllowed(BackendError):
+    """A destructive fault on a cluster that was not opted in to being broken on purpose."""
+
+
 class NodeShell(Protocol):
     """A node as tests see it: a name and a way to run commands there."""
 
@@ -52,6 +56,7 @@ class Settings:
     prefix: str = "hacl"
     keep: bool = False
     rootdir: Path = Path(".")
+    allow_faults: bool = False  # --hacluster-allow-faults: consent to break an existing cluster
 
 
 class Backend(ABC):
@@ -101,6 +106,15 @@ class Backend(ABC):
         return ""
 
     # -- faults only a backend can cause (the rest run as commands on the nodes) ---------------
+    def check_fault_allowed(self, fault: str) -> None:
+        """Raise ``FaultNotAllowed`` unless ``fault`` may be done to this cluster.
+
+        Machines a backend made for the run are there to be broken; a cluster that existed
+        before the run (the ssh backend) is broken only with explicit consent. Callers that
+        inject any fault (a killed service too) ask first.
+        """
+        return None
+
     def set_cable(self, node: str, nic: str, plugged: bool) -> None:
         """Pull (``plugged=False``) or plug back the cable of a node's NIC.
 

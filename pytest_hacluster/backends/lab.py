@@ -32,10 +32,9 @@ from pytest_hacluster.config import Description
 from pytest_hacluster.http_client import HttpClient
 from pytest_hacluster.node import Node, NodeError, load_records, save_records
 from pytest_hacluster.shell import CommandError, run_local
+from pytest_hacluster.statedir import PREFIX_RE, PREFIX_RULE, STATE_ROOT, state_dir
 from pytest_hacluster.waiting import WaitTimeout, wait_until
 
-STATE_ROOT = Path("/run/hacluster")
-PREFIX_RE = re.compile(r"^hacl[a-z0-9-]{0,11}$")
 HOST_ROLE = "host"
 LAN_BRIDGE, IC_BRIDGE = "lan", "ic"
 PACEMAKER_LOG = "/var/log/pacemaker/pacemaker.log"
@@ -54,14 +53,9 @@ class LabError(BackendError):
 def check_prefix(prefix: str) -> str:
     if not PREFIX_RE.match(prefix):
         raise LabError(
-            f"lab prefix {prefix!r} is invalid: it must start with 'hacl' and be at most 15 "
-            "characters of a-z, 0-9 and '-' (it names namespaces and interfaces)"
+            f"lab prefix {prefix!r} is invalid: {PREFIX_RULE}"
         )
     return prefix
-
-
-def state_dir(prefix: str) -> Path:
-    return STATE_ROOT / prefix
 
 
 def namespaces_of(prefix: str) -> list[str]:
@@ -96,7 +90,7 @@ def remove(prefix: str, timeout: float = 10) -> list[str]:
             removed.append(f"process {pid} in {name}")
     try:
         wait_until(
-            lambda: [pid for pid in killed if _still_there(pid)],
+            lambda: [pid for pid in killed if netns.still_running(pid)],
             lambda left: not left, timeout=timeout, interval=0.02,
             what=f"the processes of lab {prefix} to end",
         )
@@ -112,19 +106,6 @@ def remove(prefix: str, timeout: float = 10) -> list[str]:
     with contextlib.suppress(OSError):  # the parent goes with the last lab, not before
         STATE_ROOT.rmdir()
     return removed
-
-
-def _still_there(pid: int) -> bool:
-    """Still running. A zombie has ended: it already let go of its namespaces and mounts, and
-    only waits for the host's init to reap it (reaped here when it is a child of this process).
-    """
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:  # gone between open and read: ENOENT or ESRCH
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 class LabBackend(Backend):

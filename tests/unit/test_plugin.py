@@ -60,11 +60,25 @@ def test_ini_backend_is_checked(project: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines(["*hacluster_backend = 'nomad': choose one of lab, vagrant, ssh*"])
 
 
-@pytest.mark.parametrize("name", ["vagrant", "ssh"])
-def test_backends_not_in_this_version_say_so(project: pytest.Pytester, name: str) -> None:
-    result = project.runpytest_subprocess("--hacluster", f"--hacluster-backend={name}")
+def test_vagrant_without_vagrant_says_how_to_install(project: pytest.Pytester) -> None:
+    env = {**os.environ, "PATH": str(project.path)}  # no vagrant on this PATH
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "--hacluster", "--hacluster-backend=vagrant",
+         "-p", "no:cacheprovider"],
+        cwd=project.path, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert proc.returncode == pytest.ExitCode.USAGE_ERROR, proc.stdout + proc.stderr
+    assert "vagrant is not installed" in proc.stderr
+    assert "apt-get install -y --no-install-recommends vagrant" in proc.stderr
+
+
+def test_http_from_a_missing_namespace_is_a_usage_error(project: pytest.Pytester) -> None:
+    project.makepyprojecttoml(
+        '[tool.hacluster.ssh]\nhttp_from = "netns:hacl-no-such-ns"\n'
+    )
+    result = project.runpytest_subprocess("--hacluster", "--hacluster-backend=ssh")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([f"*--hacluster-backend={name}: *not in this version yet*"])
+    result.stderr.fnmatch_lines(["*no network namespace 'hacl-no-such-ns'*"])
 
 
 def test_bad_tool_hacluster_names_the_key(project: pytest.Pytester) -> None:
@@ -130,3 +144,11 @@ def test_scenarios_skip_without_the_flag_and_slow_ones_without_theirs(
     ])
     result = pytester.runpytest_subprocess("-rs", "--hacluster-slow", "-k", "slow")
     result.assert_outcomes(passed=1, deselected=1)
+
+
+def test_bad_hacluster_hosts_is_a_usage_error(project: pytest.Pytester) -> None:
+    result = project.runpytest_subprocess(
+        "--hacluster", "--hacluster-backend=ssh", "--hacluster-hosts=s1"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--hacluster-hosts: 's1' is not NODE=HOST[[]:PORT[]]*"])

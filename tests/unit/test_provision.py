@@ -25,14 +25,15 @@ from pytest_hacluster import export as export_mod
 from pytest_hacluster import render
 from pytest_hacluster.config import Description, from_mapping
 from pytest_hacluster.export import ExportError, export, main
-from pytest_hacluster.render import DEBIAN12, Directory, File
+from pytest_hacluster.render import CENTOS6, DEBIAN12, Directory, File, Stack
 
 REPO = Path(__file__).resolve().parents[2]
 PROVISION = REPO / "provision"
 VAGRANTFILE = REPO / "Vagrantfile"
 CRM_MON_DATA = Path(__file__).parent / "data" / "crm_mon"
 SCRIPTS = sorted(p for p in PROVISION.glob("*.sh") if p.name != "lib.sh")
-ALL_SHELL = sorted(PROVISION.glob("*.sh"))
+CENTOS6_SCRIPTS = sorted((PROVISION / "centos6").glob("*.sh"))
+ALL_SHELL = sorted([*PROVISION.glob("*.sh"), *CENTOS6_SCRIPTS])
 
 # A description unlike the seed in every value the Vagrant path carries, so a test cannot pass
 # by finding the seed's numbers hard-coded somewhere.
@@ -230,10 +231,10 @@ def test_node_env_gives_the_scripts_the_description_and_the_stack(
     assert env["STACK_JAVA_HOME"] == DEBIAN12.java_home
 
 
-def _install_calls() -> list[tuple[str, list[str]]]:
+def _install_calls(scripts: list[Path] = SCRIPTS) -> list[tuple[str, list[str]]]:
     """(script, prefix words) of every ``install_rendered "$HACLUSTER_NODE" ...`` line."""
     calls = []
-    for script in SCRIPTS:
+    for script in scripts:
         for line in script.read_text().splitlines():
             if not line.startswith("install_rendered "):
                 continue
@@ -243,15 +244,17 @@ def _install_calls() -> list[tuple[str, list[str]]]:
     return calls
 
 
+@pytest.mark.parametrize(("stack", "scripts"), [(DEBIAN12, SCRIPTS), (CENTOS6, CENTOS6_SCRIPTS)],
+                         ids=["debian12", "centos6"])
 def test_every_rendered_path_is_installed_by_exactly_one_script(
-    seed: Description, tmp_path: Path
+    stack: Stack, scripts: list[Path], seed: Description, tmp_path: Path
 ) -> None:
     """A file render.node_files gains must not be silently left off the nodes."""
-    export(seed, DEBIAN12, tmp_path / "r")
+    export(seed, stack, tmp_path / "r")
     env = _node_env(tmp_path / "r", "s1")
-    calls = _install_calls()
-    assert calls, "no install_rendered calls found in provision/*.sh"
-    for item in render.node_files(seed, DEBIAN12, "s1"):
+    calls = _install_calls(scripts)
+    assert calls, "no install_rendered calls found in the stack's scripts"
+    for item in render.node_files(seed, stack, "s1"):
         owners = []
         for script, words in calls:
             prefixes = [re.sub(r"\$\{?(\w+)\}?", lambda m: env[m.group(1)], w) for w in words]
@@ -434,7 +437,8 @@ def test_provision_script_parses(script: Path) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
-@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("script", SCRIPTS + CENTOS6_SCRIPTS,
+                         ids=lambda p: str(p.relative_to(PROVISION)))
 def test_provision_script_is_strict_and_executable(script: Path) -> None:
     text = script.read_text()
     assert text.startswith("#!/usr/bin/env bash\n")
@@ -495,12 +499,18 @@ def test_vagrantfile_keeps_no_copy_of_the_node_data(seed: Description) -> None:
     assert "nodes.json" in text
 
 
-def test_vagrantfile_names_every_provision_script() -> None:
-    text = VAGRANTFILE.read_text()
-    lists = re.findall(r"%w\[([^\]]*)\]", text)
-    named = {w for words in lists for w in words.split()}
-    assert named == {p.stem for p in SCRIPTS}
-    assert 'path: "provision/#{script}.sh"' in text
+@pytest.mark.parametrize(("stack", "scripts"), [(DEBIAN12, SCRIPTS), (CENTOS6, CENTOS6_SCRIPTS)],
+                         ids=["debian12", "centos6"])
+def test_the_export_names_every_provision_script_of_its_stack(
+    stack: Stack, scripts: list[Path], seed: Description, tmp_path: Path
+) -> None:
+    export(seed, stack, tmp_path / "r")
+    provision = json.loads((tmp_path / "r" / "nodes.json").read_text())["provision"]
+    named = provision["every_node"] + provision["last_node"]
+    assert set(named) == {p.stem for p in scripts}
+    assert all((REPO / provision["dir"] / f"{name}.sh").is_file() for name in named)
+    assert provision["last_node"] == ["pacemaker"]  # the seed's pacemaker.sh comes last
+    assert 'path: "#{provision["dir"]}/#{script}.sh"' in VAGRANTFILE.read_text()
 
 
 # Plain Ruby stands in for Vagrant: it records what the Vagrantfile configures, as JSON.
@@ -585,15 +595,40 @@ def test_vagrantfile_builds_the_nodes_from_nodes_json(which: str, request, tmp_p
             assert (REPO / p["path"]).is_file()
 
 
-def test_vagrantfile_takes_the_box_from_the_environment(seed: Description, tmp_path: Path) -> None:
-    export(seed, DEBIAN12, tmp_path / ".hacluster" / "rendered")
-    proc = _load_vagrantfile(
-        tmp_path, {"HACLUSTER_BOX": "bento/debian-12", "HACLUSTER_SYNCED_FOLDER": "nfs"}
-    )
+def test_vagrantfile_takes_the_box_from_the_export(tmp_path: Path) -> None:
+    desc = from_mapping({"vagrant": {"box": "bento/debian-12"}})
+    export(desc, DEBIAN12, tmp_path / ".hacluster" / "rendered")
+    proc = _load_vagrantfile(tmp_path, {"HACLUSTER_SYNCED_FOLDER": "nfs"})
     assert proc.returncode == 0, proc.stderr
     top = json.loads(proc.stdout)["top"]
     assert top["box"] == "bento/debian-12"
     assert top["synced_folders"] == [[".", "/vagrant", {"type": "nfs"}]]
+
+
+def test_vagrantfile_runs_the_documented_stack_for_a_centos_box(tmp_path: Path) -> None:
+    desc = from_mapping({"vagrant": {"box": "centos65_64"}})
+    export(desc, render.stack_for_box("centos65_64"), tmp_path / ".hacluster" / "rendered")
+    for name in render.CENTOS6_FILES:
+        (tmp_path / name).write_bytes(b"")
+    proc = _load_vagrantfile(tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout)
+    assert got["top"]["box"] == "centos65_64"
+    s2 = got["machines"]["s2"]["provisioners"]
+    assert [p["path"] for p in s2] == [
+        f"provision/centos6/{n}.sh"
+        for n in ("heartbeat", "apache", "tomcat", "httpd-proxy", "pacemaker")
+    ]  # the seed's Vagrantfile, script for script
+
+
+def test_vagrantfile_stops_before_boot_without_the_tarballs(tmp_path: Path) -> None:
+    desc = from_mapping({"vagrant": {"box": "centos65_64"}})
+    export(desc, CENTOS6, tmp_path / ".hacluster" / "rendered")
+    proc = _load_vagrantfile(tmp_path)
+    assert proc.returncode != 0 and proc.stdout == ""  # Vagrant.configure never ran
+    assert "pacemaker-1.0.13-2.1.el6.x86_64.repo.tar.gz and apache-tomcat-7.0.56.tar.gz" in (
+        proc.stderr
+    )
 
 
 def test_vagrantfile_without_an_export_names_the_command(tmp_path: Path) -> None:
