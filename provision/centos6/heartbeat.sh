@@ -26,7 +26,7 @@ fi
 check_nic service "$SERVICE_NIC" "$SERVICE_IP" service_nic
 check_nic interconnect "$INTERCONNECT_NIC" "$INTERCONNECT_IP" interconnect_nic
 open_port udp 694
-install_rendered "$HACLUSTER_NODE" /etc/hosts /etc/ha.d
+install_rendered "$HACLUSTER_NODE" /etc/hosts /etc/ha.d /usr/local/sbin
 
 # authkeys is the one file that is not rendered: made once per cluster in the shared folder,
 # never printed (the seed shipped a fixed passphrase).

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from pytest_hacluster.backends.base import FaultNotAllowed
 from pytest_hacluster.config import Description
 from pytest_hacluster.faults import FaultError, Faults, process_match
 
@@ -13,10 +14,16 @@ from pytest_hacluster.faults import FaultError, Faults, process_match
 class FakeCluster:
     """Records crm commands; nothing else is needed by these faults."""
 
-    def __init__(self, failing: str = "") -> None:
+    def __init__(self, failing: str = "", refuse: bool = False) -> None:
         self.description = Description()
         self.calls: list[tuple[str, ...]] = []
         self.failing = failing
+        self.backend = SimpleNamespace(check_fault_allowed=self._consent)
+        self.refuse = refuse
+
+    def _consent(self, fault: str) -> None:
+        if self.refuse:
+            raise FaultNotAllowed(f"{fault}: not without --hacluster-allow-faults")
 
     def crm(self, *args: str) -> SimpleNamespace:
         if self.failing and self.failing in args:
@@ -59,3 +66,12 @@ def test_one_failing_undo_does_not_stop_the_others() -> None:
     (failed,) = faults.undo_all()
     assert "undo move web to s2" in failed
     assert cluster.calls[-1] == ("node", "online", "s1")
+
+
+def test_a_backend_that_refuses_faults_is_asked_before_anything_changes() -> None:
+    cluster = FakeCluster(refuse=True)
+    faults = Faults(cluster)  # type: ignore[arg-type]
+    with pytest.raises(FaultNotAllowed, match="standby s1: not without"):
+        faults.standby("s1")
+    assert cluster.calls == [] and faults.timeline.events == []
+    assert faults.undo_all() == []
