@@ -19,6 +19,7 @@ import pytest
 
 from pytest_hacluster import config as hconfig
 from pytest_hacluster.backends import CHOICES, Backend, BackendError, Settings, backend_class
+from pytest_hacluster.backends.base import FaultNotAllowed, FaultNotSupported
 from pytest_hacluster.cluster import Cluster, ClusterError
 from pytest_hacluster.scenario import Scenario
 
@@ -242,6 +243,16 @@ def hacluster_scenario(request: pytest.FixtureRequest, hacluster: Cluster) -> It
             not_undone.append(str(exc))
         if not_undone:
             pytest.fail("hacluster: after this test, " + "; ".join(not_undone), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> object:
+    """A fault this backend cannot or may not inject skips the scenario, saying why (the ssh
+    backend cannot pull cables; it injects nothing without --hacluster-allow-faults)."""
+    try:
+        return (yield)
+    except (FaultNotSupported, FaultNotAllowed) as exc:
+        pytest.skip(f"hacluster: {exc}")
 
 
 def _record(request: pytest.FixtureRequest, scenario: Scenario) -> None:

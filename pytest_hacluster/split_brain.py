@@ -100,7 +100,10 @@ class SplitWatch:
         return groups, offline
 
     def start(self) -> SplitWatch:
+        """The first look is taken here, in the test's thread: a backend that cannot see the
+        LAN raises ``FaultNotSupported`` at once, and the looks start with a baseline."""
         self._started = time.monotonic()
+        self.looks.append(self.look())
         self._thread = threading.Thread(target=self._loop, name="hacluster-split", daemon=True)
         self._thread.start()
         return self

@@ -152,3 +152,23 @@ def test_bad_hacluster_hosts_is_a_usage_error(project: pytest.Pytester) -> None:
     )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--hacluster-hosts: 's1' is not NODE=HOST[[]:PORT[]]*"])
+
+
+def test_a_fault_the_backend_cannot_do_skips_the_scenario_with_its_reason(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_unsupported="""
+from pytest_hacluster.backends.base import FaultNotAllowed, FaultNotSupported
+
+def test_cable():
+    raise FaultNotSupported("the ssh backend cannot pull cables")
+
+def test_consent():
+    raise FaultNotAllowed("not without --hacluster-allow-faults")
+
+def test_other_errors_still_fail():
+    raise RuntimeError("boom")
+""")
+    result = pytester.runpytest_subprocess("-rs")
+    result.assert_outcomes(skipped=2, failed=1)
+    result.stdout.fnmatch_lines(["*hacluster: the ssh backend cannot pull cables*"])
