@@ -126,6 +126,7 @@ class Probe:
         self._clock = clock
         self._samples: list[Sample] = []
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)  # notified when a request finishes
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._in_flight = dict.fromkeys(self.urls, 0)
@@ -149,9 +150,8 @@ class Probe:
             self._thread.join(timeout=self.timeout + 5)
         # Requests still in flight finish within their timeout; wait for them so the last
         # samples are in (bounded: each request has its own timeout).
-        deadline = self._clock() + self.timeout + 2
-        while any(self._in_flight.values()) and self._clock() < deadline:
-            time.sleep(0.01)
+        with self._idle:
+            self._idle.wait_for(lambda: not any(self._in_flight.values()), self.timeout + 2)
         if self.stopped is None:
             self.stopped = self._clock()
 
@@ -189,8 +189,9 @@ class Probe:
             self._samples.append(sample)
 
     def _done(self, name: str) -> None:
-        with self._lock:
+        with self._idle:
             self._in_flight[name] -= 1
+            self._idle.notify_all()
 
     # -- results ------------------------------------------------------------------------------
     @property

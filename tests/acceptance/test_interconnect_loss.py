@@ -14,7 +14,7 @@ import pytest
 
 from pytest_hacluster.cluster import Cluster
 from pytest_hacluster.scenario import Scenario
-from pytest_hacluster.split_brain import SplitWatch, each_side_alone, one_copy
+from pytest_hacluster.split_brain import Look, SplitWatch, each_side_alone, one_copy
 
 pytestmark = pytest.mark.hacluster
 
@@ -23,8 +23,8 @@ class SplitBrain(AssertionError):
     """A VIP was held by two nodes at once."""
 
 
-def doubled_everywhere(look: object) -> bool:
-    return all(len(v) > 1 for v in look.holders.values())  # type: ignore[attr-defined]
+def doubled_everywhere(look: Look) -> bool:
+    return all(len(v) > 1 for v in look.holders.values())
 
 
 @pytest.mark.xfail(
