@@ -24,6 +24,7 @@ from pytest_hacluster.backends.base import BackendError, Settings
 from pytest_hacluster.backends.lab import LabBackend, existing_prefixes, remove
 from pytest_hacluster.cluster import Cluster, ClusterError
 from pytest_hacluster.shell import run_local
+from pytest_hacluster.statedir import in_use
 
 
 def _say(message: str) -> None:
@@ -40,7 +41,7 @@ def _lab(args: argparse.Namespace, keep: bool = True) -> LabBackend:
 def _running(args: argparse.Namespace) -> LabBackend:
     """The lab of ``--prefix`` as it runs now; an error naming the fix if there is none."""
     lab = _lab(args)
-    why_not = lab.attach(check_description=False) if lab.exists() else "there is none"
+    why_not = lab.attach(check_description=False, claim=False) if lab.exists() else "there is none"
     if why_not is not None:
         raise BackendError(
             f"no running lab {args.prefix!r} ({why_not}): start one with `hacluster-lab up` "
@@ -103,6 +104,10 @@ def cmd_gc(args: argparse.Namespace) -> int:
     prefixes = [args.prefix] if args.prefix else existing_prefixes()
     total = 0
     for prefix in prefixes:
+        if in_use(prefix) and not args.force:
+            _say(f"left {prefix!r} alone: a running process uses it "
+                 f"(`hacluster-lab gc --force --prefix {prefix}` removes it anyway)")
+            continue
         for item in remove(prefix):
             _say(f"removed {item}")
             total += 1
@@ -137,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("down", parents=[common], help="remove the lab").set_defaults(func=cmd_down)
     p = sub.add_parser("gc", help="remove leftovers of crashed runs")
     p.add_argument("--prefix", default=None, help="only this lab (default: every lab)")
+    p.add_argument("--force", action="store_true",
+                   help="also remove labs a running process still uses")
     p.set_defaults(func=cmd_gc)
     sub.add_parser("packages", help="Debian packages the lab needs").set_defaults(
         func=cmd_packages)

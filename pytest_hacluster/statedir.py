@@ -8,6 +8,9 @@ needs to find and remove what a crashed run left.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import re
 from pathlib import Path
 
@@ -21,3 +24,41 @@ PREFIX_RULE = (
 
 def state_dir(prefix: str) -> Path:
     return STATE_ROOT / prefix
+
+
+LOCK_NAME = ".in-use"
+
+
+class Claim:
+    """An advisory lock on a lab's state dir, held while a process uses the lab.
+
+    ``hacluster-lab gc`` removes what crashed runs left; a lab whose lock is held belongs to a
+    run still going (another pytest, a stand-in under test) and is left alone. The kernel
+    drops the lock when its holder dies, so a crash never leaves a lab looking busy.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        path = state_dir(prefix) / LOCK_NAME
+        self._fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.release()
+            raise
+
+    def release(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+
+def in_use(prefix: str) -> bool:
+    """Whether a live process holds the lab's claim (see ``Claim``)."""
+    try:
+        Claim(prefix).release()
+    except BlockingIOError:
+        return True
+    except OSError:  # no state dir or no lock file: nobody claims it
+        return False
+    return False

@@ -32,7 +32,7 @@ from pytest_hacluster.config import Description
 from pytest_hacluster.http_client import HttpClient
 from pytest_hacluster.node import Node, NodeError, load_records, save_records
 from pytest_hacluster.shell import CommandError, run_local
-from pytest_hacluster.statedir import PREFIX_RE, PREFIX_RULE, STATE_ROOT, state_dir
+from pytest_hacluster.statedir import PREFIX_RE, PREFIX_RULE, STATE_ROOT, Claim, in_use, state_dir
 from pytest_hacluster.waiting import WaitTimeout, wait_until
 
 HOST_ROLE = "host"
@@ -120,6 +120,7 @@ class LabBackend(Backend):
         self._nodes: dict[str, Node] = {}
         self._client_pool: netns.NetnsExecutor | None = None
         self._owned = False  # made or attached by this object: only then may down() remove it
+        self._claim: Claim | None = None  # keeps `hacluster-lab gc` off a lab in use
 
     # -- names --------------------------------------------------------------------------------
     @property
@@ -178,7 +179,7 @@ class LabBackend(Backend):
                 "root filesystem, so its packages would be missing. Run the lab on a machine "
                 "with /usr, /etc and /var on /"
             )
-        if self.exists() and not self.settings.keep:
+        if self.exists() and (not self.settings.keep or in_use(self.prefix)):
             raise LabError(self._clash_message())
 
     def exists(self) -> bool:
@@ -214,6 +215,9 @@ class LabBackend(Backend):
         if self._owned:
             remove(self.prefix)
             self._owned = False
+        if self._claim is not None:
+            self._claim.release()
+            self._claim = None
         self._nodes.clear()
 
     def nodes(self) -> dict[str, NodeShell]:
@@ -232,13 +236,18 @@ class LabBackend(Backend):
             owner = f" (made by pid {info.get('owner')} at {info.get('created')})"
         except (OSError, ValueError):
             pass
+        if in_use(self.prefix):
+            return (
+                f"the lab {self.prefix!r} is in use by a running process{owner}: pick another "
+                "prefix (--hacluster-prefix), or wait for that run to end"
+            )
         return (
             f"a lab named {self.prefix!r} already exists on this machine{owner}. "
             f"Reuse it with --hacluster-keep, remove it with `hacluster-lab down --prefix "
             f"{self.prefix}` (or `hacluster-lab gc` after a crash), or pick another prefix"
         )
 
-    def attach(self, check_description: bool = True) -> str | None:
+    def attach(self, check_description: bool = True, claim: bool = True) -> str | None:
         """Take over the running lab of this prefix. None when done, else why it cannot be.
 
         Never removes anything: whether a broken kept lab goes is the caller's decision.
@@ -258,6 +267,11 @@ class LabBackend(Backend):
         dead = [name for name, node in nodes.items() if not node.alive]
         if dead:
             return f"node(s) {', '.join(dead)} no longer run"
+        if claim:  # a run that will break and repair it; `hacluster-lab exec` only looks
+            try:
+                self._claim = Claim(self.prefix)
+            except BlockingIOError:
+                return "another run is using it"
         self._nodes = nodes
         self._owned = True
         return None
@@ -266,6 +280,7 @@ class LabBackend(Backend):
     def _create(self, progress: Progress) -> None:
         t0 = time.monotonic()
         self.dir.mkdir(parents=True, mode=0o700)
+        self._claim = Claim(self.prefix)
         self._save()
         self._make_topology()
         key = os.urandom(256)

@@ -21,6 +21,7 @@ from pathlib import Path
 from pytest_hacluster import netns
 from pytest_hacluster.backends.lab import remove
 from pytest_hacluster.shell import run_local
+from pytest_hacluster.statedir import Claim
 from pytest_hacluster.vbox.box import BoxError, build_layer, write_box_file
 from pytest_hacluster.vbox.state import Place
 
@@ -38,6 +39,7 @@ class StandIn:
 
     def __init__(self, prefix: str) -> None:
         self.place = Place(prefix)
+        self._claim: Claim | None = None  # keeps `hacluster-lab gc` off it while this runs
 
     @property
     def prefix(self) -> str:
@@ -69,6 +71,7 @@ class StandIn:
             )
         try:
             self.place.dir.mkdir(parents=True, mode=0o700)
+            self._claim = Claim(self.prefix)
             self.place.vms_dir.mkdir()
             self._write_vboxmanage()
             netns.add(self.netns)
@@ -103,7 +106,12 @@ class StandIn:
 
     def destroy(self) -> list[str]:
         """Every VM's processes, namespaces and mounts, the forwarders, the box, VAGRANT_HOME."""
-        return remove(self.prefix)
+        try:
+            return remove(self.prefix)
+        finally:
+            if self._claim is not None:
+                self._claim.release()
+                self._claim = None
 
 
 def main(argv: list[str] | None = None) -> int:
