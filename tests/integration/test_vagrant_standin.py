@@ -26,6 +26,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -236,8 +237,14 @@ def test_gc_removes_a_crashed_virtualbox_standin(tmp_path: Path) -> None:
     """A stand-in whose owner died with a VM running: `hacluster-lab gc` takes it all away."""
     prefix = f"{PREFIX}-gc"
     remove(prefix)
+    # Made by a process that then ends without cleaning up: its claim on the state dir goes
+    # with it, as when a run crashes (gc leaves a stand-in whose owner still runs alone).
+    subprocess.run(
+        [sys.executable, "-c", "import sys; from pytest_hacluster.vbox.standin import StandIn; "
+         "StandIn(sys.argv[1]).create()", prefix],
+        check=True, timeout=600, env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     standin = StandIn(prefix)
-    standin.create()
     try:
         vbox = [str(standin.place.bin_dir / "VBoxManage")]
 
