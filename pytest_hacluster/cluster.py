@@ -145,9 +145,12 @@ class Cluster:
     def repair(self, progress: Progress, timeout: float = 120) -> Health:
         """Bring the cluster back to clean, or raise naming what could not be repaired.
 
-        In order: clear move constraints, online standby nodes, clean up every resource, wait;
-        if resources are still doubly active (the aftermath of a split brain), power-cycle the
-        node that is not the DC, as an operator restarts a node's stack, and wait again.
+        Plug cables and power nodes on (an interrupted test on a kept lab); then, while waiting,
+        mend what each look shows: clear move constraints, online standby nodes, clean up
+        failures. A node that has just booted may show a partial view, so mending goes on
+        until the cluster is clean. If resources are still doubly active (the aftermath of a
+        split brain), power-cycle the node that is not the DC, as an operator restarts a
+        node's stack, and wait again.
         """
         restored = self._safe(lambda: self.backend.restore_machines(progress), [])
         if restored:
@@ -156,15 +159,6 @@ class Cluster:
         if health.ok:
             return health
         progress(f"repairing: {'; '.join(health.problems)}")
-        state = health.state
-        for constraint in self._safe(self.cli_constraints, []):
-            self._safe(lambda c=constraint: self.run_anywhere(
-                ["cibadmin", "--delete", "--xml-text", f'<rsc_location id="{c}"/>']), None)
-        if state is not None:
-            for name, node in state.nodes.items():
-                if node.standby:
-                    self._safe(lambda n=name: self.crm("node", "online", n), None)
-        self._safe(self.cleanup, None)
         try:
             return self._wait_clean(timeout / 2)
         except ClusterError as first:
@@ -179,15 +173,30 @@ class Cluster:
                 self.backend.power_on(victim, progress)
             except BackendError as exc:
                 raise ClusterError(f"could not repair the cluster: {first}; {exc}") from None
-            self._safe(self.cleanup, None)
             return self._wait_clean(timeout / 2)
 
-    def _wait_clean(self, timeout: float) -> Health:
+    def _mend(self, health: Health) -> None:
+        """One round of repairs for what ``health`` shows; each is harmless when repeated."""
+        if any(p.endswith("left by move") for p in health.problems):
+            for group in self.description.groups:  # what `crm resource move/ban` left
+                self._safe(lambda g=group.name: self.run_anywhere(
+                    ["crm_resource", "--clear", "--resource", g]), None)
+        if health.state is not None:
+            for name, node in health.state.nodes.items():
+                if node.standby:
+                    self._safe(lambda n=name: self.crm("node", "online", n), None)
+        if any(p.startswith(("fail-count", "failed action")) for p in health.problems):
+            self._safe(self.cleanup, None)
+
+    def _wait_clean(self, timeout: float, mend_every: float = 5.0) -> Health:
+        last_mend = [float("-inf")]
+
         def look() -> Health:
             health = self.clean()
-            if not health.ok and any(p.startswith(("fail-count", "failed action"))
-                                     for p in health.problems):
-                self._safe(self.cleanup, None)  # failures recorded while converging
+            # Not at every look: a cleanup reprobes, and resources read Stopped meanwhile.
+            if not health.ok and time.monotonic() - last_mend[0] >= mend_every:
+                last_mend[0] = time.monotonic()
+                self._mend(health)
             return health
 
         try:
@@ -346,12 +355,8 @@ def doubled_resources(desc: Description, state: ClusterState) -> list[crm_status
 
 def clean_problems(desc: Description, state: ClusterState) -> list[str]:
     """What keeps a healthy cluster from being clean for the next test: leftovers of faults."""
-    problems = []
-    for name in desc.node_names:
-        node = state.nodes.get(name)
-        if node is not None and node.standby:
-            problems.append(f"node {name} {node.state}")
-    problems += [
+    # A standby node is already a health problem ("node s2 standby").
+    problems = [
         f"{rsc.id} active on {' and '.join(rsc.nodes)}" for rsc in doubled_resources(desc, state)
     ]
     problems += [f"fail-count {c} for {r} on {n}" for (r, n), c in state.failcounts.items() if c]
