@@ -143,6 +143,9 @@ class SshConfig:
     hosts: dict[str, str] = field(default_factory=dict)
     http_from: str = "runner"
     connect_timeout_s: int = 10
+    # Unknown host keys are refused (the cluster may be production): they belong in
+    # known_hosts. true accepts them, e.g. for machines made moments ago.
+    trust_new_hosts: bool = False
 
 
 SEED_NODES = (

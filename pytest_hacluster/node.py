@@ -24,7 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_hacluster.render import Directory, File
-from pytest_hacluster.shell import Command, CommandError, Result, argv_of, display, run_local
+from pytest_hacluster.shell import (
+    Command,
+    CommandError,
+    Result,
+    argv_of,
+    display,
+    run_local,
+    write_file,
+)
 from pytest_hacluster.waiting import WaitTimeout, wait_until
 
 NODE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -237,11 +245,7 @@ class Node:
     def write(self, path: str, content: str | bytes, mode: int = 0o644,
               owner: str = "root:root") -> None:
         """Write a file on the running node (through the overlay, so the host is untouched)."""
-        self.run(
-            ["sh", "-c", 'umask 077 && cat > "$1" && chown "$2" "$1" && chmod "$3" "$1"',
-             "write", path, owner, f"{mode:o}"],
-            input=content, timeout=15, check=True,
-        )
+        write_file(self, path, content, mode, owner)
 
 
 def place(upper: Path, item: File | Directory) -> None:

@@ -12,8 +12,9 @@ import shlex
 import signal
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 Command = str | Sequence[str]
 
@@ -109,3 +110,20 @@ def run_local(
 def _kill_group(pgid: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGKILL)
+
+
+class _Runs(Protocol):
+    def run(self, command: Command, *, timeout: float = 60, check: bool = False,
+            input: str | bytes | None = None, env: Mapping[str, str] | None = None) -> Result: ...
+
+
+def write_file(node: _Runs, path: str, content: str | bytes, mode: int = 0o644,
+               owner: str = "root:root") -> None:
+    """Write a file on a node through its own shell (lab, VM or existing machine alike):
+    created under umask 077, then given its owner and mode, so it is never readable by others
+    on the way (keys, CIB)."""
+    node.run(
+        ["sh", "-c", 'umask 077 && cat > "$1" && chown "$2" "$1" && chmod "$3" "$1"',
+         "write", path, owner, f"{mode:o}"],
+        input=content, timeout=15, check=True,
+    )

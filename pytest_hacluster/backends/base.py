@@ -48,6 +48,11 @@ class NodeShell(Protocol):
         env: Mapping[str, str] | None = None,
     ) -> Result: ...
 
+    def write(self, path: str, content: str | bytes, mode: int = 0o644,
+              owner: str = "root:root") -> None:
+        """Write a file on the node (``shell.write_file`` does it with ``run``)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -20,7 +20,7 @@ from pytest_hacluster.backends.base import (
 from pytest_hacluster.backends.sshnode import FabricNode, NodeUnreachable, SshTarget
 from pytest_hacluster.backends.vantage import Vantage
 from pytest_hacluster.config import Description
-from pytest_hacluster.http_client import HttpClient
+from pytest_hacluster.http_client import HttpClient, Runner
 
 
 def targets(description: Description) -> dict[str, SshTarget]:
@@ -48,7 +48,8 @@ class SshBackend(Backend):
         cfg = description.ssh
         self._vantage = Vantage(cfg.http_from)
         self._nodes = {
-            name: FabricNode(name, target, sudo=cfg.sudo, connect_timeout=cfg.connect_timeout_s)
+            name: FabricNode(name, target, sudo=cfg.sudo, connect_timeout=cfg.connect_timeout_s,
+                             trust_new_hosts=cfg.trust_new_hosts)
             for name, target in targets(description).items()
         }
 
@@ -81,6 +82,9 @@ class SshBackend(Backend):
 
     def http(self) -> HttpClient:
         return self._vantage.client()
+
+    def client_runner(self, workers: int) -> Runner:
+        return self._vantage.runner(workers)
 
     def check_fault_allowed(self, fault: str) -> None:
         """An existing cluster may be production: no fault without ``--hacluster-allow-faults``."""

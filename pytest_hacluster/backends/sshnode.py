@@ -18,7 +18,7 @@ from fabric import Connection
 from invoke.exceptions import CommandTimedOut
 
 from pytest_hacluster.backends.base import BackendError
-from pytest_hacluster.shell import Command, CommandError, Result, display
+from pytest_hacluster.shell import Command, CommandError, Result, display, write_file
 
 NODE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -75,8 +75,11 @@ class FabricNode:
     """One node over ssh. Commands run as root: through ``sudo -n`` when ``sudo`` is set."""
 
     def __init__(self, name: str, target: SshTarget, *, sudo: bool,
-                 connect_timeout: float = 10) -> None:
+                 connect_timeout: float = 10, trust_new_hosts: bool = False) -> None:
         self.name = name
+        # Machines made for the run (vagrant) have host keys nobody knows yet; an existing
+        # cluster's must be in known_hosts, or a man in the middle would get sudo commands.
+        self.trust_new_hosts = trust_new_hosts
         self.target = target
         self.sudo = sudo
         self.connect_timeout = connect_timeout
@@ -94,7 +97,9 @@ class FabricNode:
                 conn = Connection(self.target.host, user=self.target.user,
                                   port=self.target.port, connect_timeout=self.connect_timeout,
                                   connect_kwargs=kwargs)
-                conn.client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+                conn.client.set_missing_host_key_policy(
+                    paramiko.AutoAddPolicy() if self.trust_new_hosts else paramiko.RejectPolicy()
+                )
                 try:
                     conn.open()
                 except (OSError, paramiko.SSHException, EOFError) as exc:
@@ -157,6 +162,11 @@ class FabricNode:
         if check and not result.ok:
             raise CommandError(self.name, result)
         return result
+
+    def write(self, path: str, content: str | bytes, mode: int = 0o644,
+              owner: str = "root:root") -> None:
+        """Write a file on the node, as on a lab node (the same shell line, over ssh)."""
+        write_file(self, path, content, mode, owner)
 
     def close(self) -> None:
         with self._lock:

@@ -38,7 +38,7 @@ from pytest_hacluster.backends.sshnode import FabricNode, NodeUnreachable, parse
 from pytest_hacluster.backends.vagrant_output import box_has_provider, machine_states
 from pytest_hacluster.backends.vantage import Vantage
 from pytest_hacluster.config import Description
-from pytest_hacluster.http_client import HttpClient
+from pytest_hacluster.http_client import HttpClient, Runner
 from pytest_hacluster.render import required_files, stack_for_box
 from pytest_hacluster.shell import CommandError, run_local
 
@@ -190,6 +190,9 @@ class VagrantBackend(Backend):
     def http(self) -> HttpClient:
         return self._vantage.client()
 
+    def client_runner(self, workers: int) -> Runner:
+        return self._vantage.runner(workers)
+
     def failure_logs(self) -> str:
         out = []
         for name, node in self._nodes.items():
@@ -270,7 +273,7 @@ class VagrantBackend(Backend):
         if missing:
             raise VagrantError(f"vagrant ssh-config knows no machine {', '.join(missing)}")
         self._nodes = {
-            name: FabricNode(name, targets[name], sudo=True)
+            name: FabricNode(name, targets[name], sudo=True, trust_new_hosts=True)
             for name in self.description.node_names
         }
 

@@ -34,6 +34,11 @@ class Vantage:
             self._runner = netns.NetnsExecutor(name, workers=6) if kind == "netns" else Inline(6)
         return HttpClient(self._runner)
 
+    def runner(self, workers: int) -> Runner:
+        """Threads of their own (the probe's), where ``http_from`` says; the caller closes."""
+        kind, _, name = self.http_from.partition(":")
+        return netns.NetnsExecutor(name, workers=workers) if kind == "netns" else Inline(workers)
+
     def close(self) -> None:
         if isinstance(self._runner, netns.NetnsExecutor):
             self._runner.close()

@@ -118,7 +118,9 @@ def start(place: Place, reg: Registry, vm: Vm) -> None:
 def _forward(place: Place, vm: Vm, fields: list[str]) -> None:
     """natpf ``name,proto,hostip,hostport,guestip,guestport``: tcp to 127.0.0.1 only."""
     _, proto, host_ip, host_port, _, guest_port = fields
-    if proto != "tcp" or host_ip not in ("", "127.0.0.1"):
+    # An empty host IP means every interface to VirtualBox: refused, so a Vagrantfile that
+    # would expose a guest's sshd on the network fails here instead of passing unseen.
+    if proto != "tcp" or host_ip != "127.0.0.1":
         raise VmError(f"the stand-in forwards tcp on 127.0.0.1 only, not {fields}")
     log = open(place.vms_dir / vm.short / "forward.log", "ab")  # noqa: SIM115 - the child's
     with log:
@@ -135,7 +137,7 @@ def _forward(place: Place, vm: Vm, fields: list[str]) -> None:
         proc.stdout.close()
     if proc.poll() not in (None, 0):
         text = (place.vms_dir / vm.short / "forward.log").read_text()[-500:]
-        raise VmError(f"port forward {host_ip or '127.0.0.1'}:{host_port} failed: {text}")
+        raise VmError(f"port forward {host_ip}:{host_port} failed: {text}")
 
 
 def stop(place: Place, vm: Vm) -> None:

@@ -138,7 +138,7 @@ def project(standin: StandIn, tmp_path_factory: pytest.TempPathFactory) -> Path:
         + f'\n[tool.hacluster.vagrant]\nhttp_from = "netns:{standin.netns}"\n'
         f'env = {{ PATH = "{env["PATH"].split(":")[0]}:${{PATH}}", '
         f'VAGRANT_HOME = "{env["VAGRANT_HOME"]}" }}\n'
-        f'\n[tool.hacluster.ssh]\nuser = "vagrant"\nsudo = true\n'
+        f'\n[tool.hacluster.ssh]\nuser = "vagrant"\nsudo = true\ntrust_new_hosts = true\n'
         f'http_from = "netns:{standin.netns}"\n'
         "hosts = { " + ", ".join(f'{n} = "127.0.0.1:{p}"' for n, p in ports.items()) + " }\n"
         "keys = { " + ", ".join(f'{n} = "{k}"' for n, k in keys.items()) + " }\n"

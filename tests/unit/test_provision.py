@@ -583,7 +583,8 @@ def test_vagrantfile_builds_the_nodes_from_nodes_json(which: str, request, tmp_p
         assert m["networks"] == [
             {"type": "private_network", "ip": node.service_ip, "netmask": netmask},
             {"type": "private_network", "ip": node.interconnect_ip, "netmask": netmask},
-            {"type": "forwarded_port", "id": "ssh", "guest": 22, "host": node.ssh_port},
+            {"type": "forwarded_port", "id": "ssh", "guest": 22, "host": node.ssh_port,
+             "host_ip": "127.0.0.1"},
         ]
         expected = ["cluster", "apache", "tomcat", "httpd-proxy"]
         if node.name == desc.node_names[-1]:
