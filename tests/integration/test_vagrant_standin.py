@@ -195,11 +195,15 @@ def test_vagrant_and_ssh_backends_on_virtualbox_standin(standin: StandIn, projec
                   for m in ("test_services.py", "test_detection_timing.py")]
     cable = str(project / "cable")
 
-    run = _pytest(project, "--hacluster-backend=vagrant", "--hacluster-keep", *acceptance, cable)
+    # One fault scenario too: the probe, a kill over ssh with sudo, repair, on the VMs.
+    kill = str(REPO / "tests" / "acceptance" / "test_kill_service.py")
+    run = _pytest(project, "--hacluster-backend=vagrant", "--hacluster-keep", *acceptance, cable,
+                  f"{kill}::test_killed_service_restarts_in_place[httpd]")
     code = run.finish(timeout=RUN_TIMEOUT_S)
     assert code == 0, run.output
     assert "hacluster: vagrant: ==> s2: Running provisioner: pacemaker (shell)..." in run.output
     assert "vagrant up done in" in run.output and " passed" in run.output
+    assert "ok SIGKILL httpd on" in run.output  # measured from the stand-in's namespace
     for line in (project / "pyproject.toml").read_text().splitlines():
         if line.startswith("ssh_port = "):  # the forwards listen on loopback only
             assert _listeners(int(line.split("=")[1])) == ["0100007F"]
