@@ -196,7 +196,8 @@ def watch_recovery(
     )
     samples = probe.samples
     for url in every_url:
-        result.outages[url] = _outages_after(probe, url, event)
+        # Under way at or begun after the injection, until now.
+        result.outages[url] = probe.outages(url, since=event.t)
         result.stories[url] = story(samples, url, event.t)
     result.settled_s = None if settled_at is None else settled_at - event.t
     if state is not None:
@@ -211,11 +212,6 @@ def watch_recovery(
 def _answering(probe: Probe, url: str, after: float) -> bool:
     latest = [s for s in probe.samples if s.url == url and s.t > after]
     return bool(latest) and latest[-1].ok
-
-
-def _outages_after(probe: Probe, url: str, event: Event) -> list[Outage]:
-    """The outages of ``url`` under way at or begun after the injection, until now."""
-    return [o for o in probe.outages(url) if o.end is None or o.end > event.t]
 
 
 def detection_s(state: ClusterState, resource: str, event: Event) -> float | None:

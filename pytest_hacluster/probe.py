@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from pytest_hacluster.http_client import Reply, Runner, fetch
 
@@ -36,13 +35,6 @@ class Sample:
     @property
     def ok(self) -> bool:
         return self.status == 200
-
-    @property
-    def outcome(self) -> str:
-        return f"{self.status} {self.node or '?'}" if self.status is not None else str(self.error)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)
