@@ -63,19 +63,26 @@ class GroupSpec:
 
 @dataclass(frozen=True)
 class Timings:
-    """Failure-detection and bring-up timings.
+    """Failure-detection and bring-up timings (``[tool.hacluster.timings]``).
 
-    ``token_ms``/``consensus_ms`` are the described cluster's failure detection (Heartbeat's
-    ``deadtime 10`` is about token 5000 ms + consensus 6000 ms, measured in
-    shared/notes/crm-simulate-facts.md). The lab starts with ``bringup_token_ms`` so that the
-    membership forms before the controllers' election timers run out, then switches every node
-    to ``token_ms`` before any test runs: bring-up speed never changes what the tests measure.
+    The described cluster's detection is the seed's Heartbeat timings (``keepalive``,
+    ``warntime``, ``deadtime``, ``initdead``); ``timings.py`` maps them onto corosync and
+    Pacemaker and says why. ``profile = "fast"`` trades that fidelity for quick checks;
+    ``token_ms``/``consensus_ms`` override the mapping outright. The lab starts with
+    ``bringup_token_ms`` and ``bringup_dc_deadtime`` so that it comes up in seconds, then
+    switches every node to the described values before any test runs: bring-up speed never
+    changes what the tests measure.
     """
 
-    token_ms: int = 5000
-    consensus_ms: int = 6000
+    profile: str = "seed"
+    keepalive_s: float = 2.0
+    warntime_s: float = 7.0
+    deadtime_s: float = 10.0
+    initdead_s: float = 10.0
+    token_ms: int | None = None
+    consensus_ms: int | None = None
     bringup_token_ms: int = 1000
-    dc_deadtime: str = "1s"
+    bringup_dc_deadtime: str = "1s"
     bringup_timeout_s: int = 120
 
 
@@ -372,7 +379,28 @@ def _check(desc: Description, where: str) -> None:
     for port_key in ("http_port", "tomcat_port", "ajp_port"):
         if not 0 < getattr(desc, port_key) < 65536:
             raise ConfigError(f"{where}.{port_key}: not a TCP port")
+    _check_timings(desc.timings, f"{where}.timings")
     _check_access(desc, where)
+
+
+TIMING_PROFILES = ("seed", "fast")  # what each one means: timings.py
+_DEADTIME_RE = re.compile(r"^[1-9][0-9]{0,3}(ms|s)?$")
+
+
+def _check_timings(t: Timings, where: str) -> None:
+    if t.profile not in TIMING_PROFILES:
+        choices = ", ".join(TIMING_PROFILES)
+        raise ConfigError(f"{where}.profile: {t.profile!r} is not one of {choices}")
+    if not t.keepalive_s < t.deadtime_s:
+        raise ConfigError(f"{where}: keepalive_s must be shorter than deadtime_s")
+    if not t.warntime_s < t.deadtime_s:
+        raise ConfigError(f"{where}: warntime_s must be shorter than deadtime_s")
+    if t.token_ms is not None and t.token_ms < 200:
+        raise ConfigError(f"{where}.token_ms: corosync needs at least 200 ms")
+    if not _DEADTIME_RE.match(t.bringup_dc_deadtime):
+        raise ConfigError(
+            f"{where}.bringup_dc_deadtime: expected a Pacemaker interval like '1s'"
+        )
 
 
 _HTTP_FROM_RE = re.compile(r"^(runner|netns:[A-Za-z0-9_.-]{1,64})$")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from pytest_hacluster import timings
 from pytest_hacluster.config import Description, NodeSpec, Op
 
 
@@ -138,13 +139,20 @@ def tomcat_pid_file(stack: Stack) -> str:
     return f"{stack.catalina_base}/temp/catalina.pid"
 
 
-def crm_configuration(desc: Description, stack: Stack) -> str:
-    """The seed's resource definitions in crmsh syntax (``crm configure load update FILE``)."""
+def crm_configuration(
+    desc: Description, stack: Stack, dc_deadtime: str | None = None
+) -> str:
+    """The seed's resource definitions in crmsh syntax (``crm configure load update FILE``).
+
+    ``dc-deadtime`` is the described one (Heartbeat's ``initdead``, see ``timings.py``); the
+    lab passes a shorter bring-up value and sets the described one once a DC is elected.
+    """
     web, app = desc.web, desc.webapp
+    deadtime = dc_deadtime or timings.detection(desc.timings).dc_deadtime
     vip_op = f"op monitor interval={desc.vip_monitor_interval}"
     props = " ".join(f"{k}={v}" for k, v in sorted(desc.properties.items()))
     lines = [
-        f"property {props} dc-deadtime={desc.timings.dc_deadtime}",
+        f"property {props} dc-deadtime={deadtime}",
         f"primitive {web.vip_resource} ocf:heartbeat:IPaddr2 \\\n"
         f"    params ip={web.vip} nic={desc.service_nic} cidr_netmask={desc.netmask} \\\n"
         f"    {vip_op}",
@@ -202,11 +210,13 @@ def ping_ids(desc: Description) -> list[str]:
 def corosync_conf(desc: Description, token_ms: int | None = None) -> str:
     """corosync 3 (knet) on the interconnect only, as the seed's heartbeat ucasts on eth2.
 
-    ``token_ms`` defaults to the described cluster's detection timing; the lab passes a shorter
-    bring-up token and switches to the described one once the cluster is up.
+    The timings are the described cluster's (the seed's Heartbeat timings mapped in
+    ``timings.py``); the lab passes a shorter bring-up ``token_ms`` and switches to the described
+    one once the cluster is up.
     """
-    token = desc.timings.token_ms if token_ms is None else token_ms
-    consensus = desc.timings.consensus_ms if token_ms is None else int(token * 1.2)
+    detect = timings.detection(desc.timings)
+    token = detect.token_ms if token_ms is None else token_ms
+    consensus = detect.consensus_ms if token_ms is None else int(token * timings.CONSENSUS_RATIO)
     ring1 = desc.redundant_link
     nodes = "\n".join(
         f"    node {{\n        ring0_addr: {n.interconnect_ip}\n"
@@ -225,6 +235,8 @@ totem {{
     crypto_hash: sha256
     token: {token}
     consensus: {consensus}
+    token_retransmits_before_loss_const: {detect.retransmits_before_loss}
+    token_warning: {detect.token_warning_pct}
     interface {{
         linknumber: 0
     }}
@@ -255,8 +267,9 @@ logging {{
 def ha_cf(desc: Description) -> str:
     """The seed's ``ha.cf``: ucast on the interconnect to every node, ping the gateway.
 
-    The timings are the seed's own (``deadtime 10``): the described cluster's failure detection.
+    The timings are the described cluster's own (the seed's ``deadtime 10`` by default).
     """
+    t = desc.timings
     ucasts = "\n".join(f"ucast {desc.interconnect_nic} {n.interconnect_ip}" for n in desc.nodes)
     nodes = "\n".join(f"node {n.name}" for n in desc.nodes)
     return f"""\
@@ -265,10 +278,10 @@ pacemaker on
 
 debug 0
 udpport 694
-keepalive 2
-warntime 7
-deadtime 10
-initdead 10
+keepalive {t.keepalive_s:g}
+warntime {t.warntime_s:g}
+deadtime {t.deadtime_s:g}
+initdead {t.initdead_s:g}
 logfacility local1
 
 {ucasts}

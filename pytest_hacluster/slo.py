@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pytest_hacluster import timings
 from pytest_hacluster.config import Description
 
 
@@ -38,7 +39,7 @@ def resolve(desc: Description) -> Slos:
     slo = desc.slo
     margin = slo.margin_s
     monitor = desc.service_ops.monitor.interval
-    detection = (desc.timings.token_ms + desc.timings.consensus_ms) / 1000
+    detection = timings.detection(desc.timings).node_loss_s
     switchover = 2 * margin
 
     def pick(name: str, configured: float | None, derived: float, why: str) -> Threshold:

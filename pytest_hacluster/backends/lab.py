@@ -26,7 +26,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from pytest_hacluster import netns, packages, render
+from pytest_hacluster import netns, packages, render, timings
 from pytest_hacluster.backends.base import Backend, BackendError, NodeShell, Progress, Settings
 from pytest_hacluster.config import Description
 from pytest_hacluster.http_client import HttpClient
@@ -309,6 +309,7 @@ class LabBackend(Backend):
         for node in self._nodes.values():
             node.write(CIB_PATH, cib, mode=0o600, owner="hacluster:haclient")
             _start_pacemaker(node)
+        self._set_described_dc_deadtime()
 
     def _save(self) -> None:
         save_records(
@@ -361,7 +362,12 @@ class LabBackend(Backend):
         seconds. crmsh runs inside the node so its log lands in the node, not on the host.
         """
         node = self._nodes[self.description.node_names[0]]
-        node.write("/root/resources.crm", render.crm_configuration(self.description, self.stack))
+        node.write(
+            "/root/resources.crm",
+            render.crm_configuration(
+                self.description, self.stack, self.description.timings.bringup_dc_deadtime
+            ),
+        )
         result = node.run(
             "cibadmin --empty > /root/cib.xml && "
             "CIB_file=/root/cib.xml crm configure load update /root/resources.crm >&2 && "
@@ -388,20 +394,47 @@ class LabBackend(Backend):
     def _set_detection_timings(self) -> None:
         """From the bring-up token to the described cluster's failure detection, on every node.
 
-        The running value changes at once (``corosync-cmapctl``); the file gets the described
+        The running values change at once (``corosync-cmapctl``); the file gets the described
         values too, so a later ``corosync-cfgtool -R`` cannot bring the bring-up token back.
         """
-        t = self.description.timings
+        detect = timings.detection(self.description.timings)
         described = render.corosync_conf(self.description)
+        settings = [
+            ("totem.token", detect.token_ms),
+            ("totem.consensus", detect.consensus_ms),
+            ("totem.token_retransmits_before_loss_const", detect.retransmits_before_loss),
+            ("totem.token_warning", detect.token_warning_pct),
+        ]
+        script = " && ".join(
+            f'corosync-cmapctl -s {key} u32 "${i}"' for i, (key, _) in enumerate(settings, 1)
+        )
         for node in self._nodes.values():
             node.write("/etc/corosync/corosync.conf", described)
-            node.run(
-                ["sh", "-c",
-                 'corosync-cmapctl -s totem.token u32 "$1" && '
-                 'corosync-cmapctl -s totem.consensus u32 "$2"',
-                 "set", str(t.token_ms), str(t.consensus_ms)],
-                timeout=10, check=True,
+            node.run(["sh", "-c", script, "set", *(str(v) for _, v in settings)],
+                     timeout=10, check=True)
+
+    def _set_described_dc_deadtime(self) -> None:
+        """Heartbeat's ``initdead`` as Pacemaker's ``dc-deadtime``, once a DC is elected.
+
+        Set earlier it would make the first election wait for it (lab-facts.md: that is what
+        a cold start in seconds avoids); set now it governs every later start of a node.
+        """
+        node = self._nodes[self.description.node_names[0]]
+        try:
+            wait_until(
+                lambda: node.run(["crmadmin", "-D", "-t", "2000"], timeout=5),
+                lambda r: r.ok and "Designated Controller is:" in r.stdout,
+                timeout=60, interval=0.1, what="a Designated Controller (crmadmin -D)",
+                describe=lambda r: (r.stdout + r.stderr).strip()[-200:],
             )
+        except WaitTimeout as exc:
+            raise LabError(f"{exc}\n{self._logs(PACEMAKER_LOG)}") from None
+        deadtime = timings.detection(self.description.timings).dc_deadtime
+        node.run(
+            ["crm_attribute", "--type", "crm_config", "--name", "dc-deadtime",
+             "--update", deadtime],
+            timeout=30, check=True,
+        )
 
     def _logs(self, path: str, lines: int = 30) -> str:
         out = []

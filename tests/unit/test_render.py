@@ -19,7 +19,7 @@ SEED = Description()
 
 def test_crm_configuration_has_the_seed_resources_and_options() -> None:
     crm = render.crm_configuration(SEED, DEBIAN12)
-    assert "property no-quorum-policy=ignore stonith-enabled=false dc-deadtime=1s\n" in crm
+    assert "property no-quorum-policy=ignore stonith-enabled=false dc-deadtime=10s\n" in crm
     flat = " ".join(crm.replace("\\\n", " ").split())
     assert (
         "primitive vip_httpd ocf:heartbeat:IPaddr2 params ip=192.168.1.101 nic=eth1 "
@@ -54,7 +54,9 @@ def test_corosync_conf_uses_interconnect_and_described_timing() -> None:
     conf = render.corosync_conf(SEED)
     assert "ring0_addr: 192.168.9.121" in conf and "ring0_addr: 192.168.9.122" in conf
     assert "192.168.1.12" not in conf
-    assert "token: 5000" in conf and "consensus: 6000" in conf
+    # The seed's deadtime 10 s, mapped in timings.py: token + consensus = 10 s.
+    assert "token: 4545" in conf and "consensus: 5455" in conf
+    assert "token_retransmits_before_loss_const: 4" in conf and "token_warning: 70" in conf
     assert "two_node: 1" in conf
     fast = render.corosync_conf(SEED, token_ms=1000)
     assert "token: 1000" in fast and "consensus: 1200" in fast

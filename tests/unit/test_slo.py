@@ -8,9 +8,9 @@ from pytest_hacluster import config, slo
 def test_seed_defaults_are_derived_and_explained() -> None:
     s = slo.resolve(config.Description())
     assert (s.restart.seconds, s.detect.seconds, s.switchover.seconds) == (20.0, 11.0, 20.0)
-    assert s.node_loss.seconds == 5.0 + 6.0 + 20.0
+    assert s.node_loss.seconds == 10.0 + 20.0  # the seed's deadtime 10 s + switchover
     assert "monitor interval 10s" in s.restart.why
-    assert "token+consensus 11s" in str(s.node_loss)
+    assert "token+consensus 10s" in str(s.node_loss)
 
 
 def test_a_changed_monitor_interval_moves_the_derived_thresholds() -> None:
