@@ -70,6 +70,8 @@ class Fault(ABC):
     """One fault; ``inject`` once, ``undo`` any number of times (only the first does anything)."""
 
     kind: str = "fault"
+    # Whether node states may change because of it (the invariant watcher allows that then).
+    changes_nodes: bool = False
 
     def __init__(self, cluster: Cluster, timeline: Timeline) -> None:
         self.cluster = cluster
@@ -184,6 +186,11 @@ class PullCable(Fault):
     def target(self) -> str:
         return f"{self.nic} of {self.node}"
 
+    @property
+    def changes_nodes(self) -> bool:  # type: ignore[override]
+        """The interconnect carries the membership: each side may see the other go."""
+        return self.nic == self.cluster.description.interconnect_nic
+
     def _inject(self) -> None:
         self.cluster.backend.set_cable(self.node, self.nic, plugged=False)
 
@@ -195,6 +202,7 @@ class Crash(Fault):
     """Power off: every process of the node gone at once. Undo boots it and starts its stack."""
 
     kind = "crash"
+    changes_nodes = True
 
     def __init__(self, cluster: Cluster, timeline: Timeline, node: str) -> None:
         super().__init__(cluster, timeline)
@@ -220,6 +228,7 @@ class CrmOperation(Fault):
                  do: tuple[str, ...], undo: tuple[str, ...]) -> None:
         super().__init__(cluster, timeline)
         self.kind, self._target, self._do, self._undo_args = kind, target, do, undo
+        self.changes_nodes = kind == "standby"
 
     @property
     def target(self) -> str:

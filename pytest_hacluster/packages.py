@@ -26,7 +26,6 @@ REQUIRED: tuple[tuple[str, str], ...] = (
     ("nsenter", "util-linux"),
     ("ps", "procps"),
     ("pkill", "procps"),
-    ("arping", "iputils-arping"),  # who answers ARP for a VIP: split brain seen from the LAN
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
@@ -21,12 +22,14 @@ from pytest_hacluster import config as hconfig
 from pytest_hacluster.backends import CHOICES, Backend, BackendError, Settings, backend_class
 from pytest_hacluster.backends.base import FaultNotAllowed, FaultNotSupported
 from pytest_hacluster.cluster import Cluster, ClusterError
-from pytest_hacluster.scenario import Scenario
+from pytest_hacluster.invariants import Watcher
+from pytest_hacluster.scenario import Scenario, settings_interval
 
 ACTIVE = pytest.StashKey[list[Cluster]]()
 DESCRIPTION = pytest.StashKey[hconfig.Description]()
 BACKEND = pytest.StashKey[Backend]()
 MEASURED = pytest.StashKey[list[tuple[str, Scenario]]]()
+WATCH = pytest.StashKey[Watcher]()
 SKIP_REASON = "needs a live cluster: run `pytest --hacluster` (see README.md)"
 
 
@@ -216,11 +219,36 @@ def hacluster(
                 cluster.stop()
 
 
+@pytest.fixture(autouse=True)
+def _hacluster_invariants(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The invariant watcher beside every test on the live cluster (``invariants.py``).
+
+    A scenario's own watcher starts after its repair and stops before the next one; tests
+    without a scenario get one here. ``pytest_pyfunc_call`` fails a test whose watcher saw an
+    invariant broken that the test did not declare.
+    """
+    if (
+        "hacluster" not in request.fixturenames
+        or "hacluster_scenario" in request.fixturenames
+        or not request.config.getoption("hacluster")
+    ):
+        yield
+        return
+    cluster: Cluster = request.getfixturevalue("hacluster")
+    watch = Watcher(cluster, settings_interval(cluster)).start()
+    request.node.stash[WATCH] = watch
+    try:
+        yield
+    finally:
+        watch.stop()
+
+
 @pytest.fixture
 def hacluster_scenario(request: pytest.FixtureRequest, hacluster: Cluster) -> Iterator[Scenario]:
-    """A scenario on a clean cluster: the probe runs, faults are undone and the cluster repaired
-    at the end whatever the outcome. Setup repairs leftovers of an earlier test or fails naming
-    them; teardown fails the same way when the cluster cannot be made clean again.
+    """A scenario on a clean cluster: the probe and the invariant watcher run, faults are undone
+    and the cluster repaired at the end whatever the outcome. Setup repairs leftovers of an
+    earlier test or fails naming them; teardown fails the same way when the cluster cannot be
+    made clean again.
     """
     progress = _progress(request.config)
     unclean = ""
@@ -232,10 +260,12 @@ def hacluster_scenario(request: pytest.FixtureRequest, hacluster: Cluster) -> It
         pytest.fail(f"hacluster: the cluster is not clean before this test: {unclean}",
                     pytrace=False)
     scenario = Scenario(hacluster).start()
+    request.node.stash[WATCH] = scenario.watch
     try:
         yield scenario
     finally:
         not_undone = scenario.close()
+        scenario.record_expected_violations()
         _record(request, scenario)
         try:
             hacluster.repair(progress)
@@ -247,12 +277,36 @@ def hacluster_scenario(request: pytest.FixtureRequest, hacluster: Cluster) -> It
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> object:
-    """A fault this backend cannot or may not inject skips the scenario, saying why (the ssh
-    backend cannot pull cables; it injects nothing without --hacluster-allow-faults)."""
+    """After the test's body: an invariant broken that the test did not declare fails it.
+
+    A fault this backend cannot or may not inject skips the scenario, saying why (the ssh
+    backend cannot pull cables; it injects nothing without --hacluster-allow-faults).
+    """
     try:
-        return (yield)
+        outcome = yield
     except (FaultNotSupported, FaultNotAllowed) as exc:
         pytest.skip(f"hacluster: {exc}")
+    broken = _unexpected_violations(pyfuncitem)
+    if broken:
+        pytest.fail(
+            "hacluster: invariant broken during the test (declare it with "
+            "hacluster_scenario.expect_violations if the scenario predicts it):\n" + broken,
+            pytrace=False,
+        )
+    return outcome
+
+
+def _unexpected_violations(item: pytest.Function) -> str:
+    scenario = item.funcargs.get("hacluster_scenario")
+    if isinstance(scenario, Scenario):
+        found = scenario.unexpected_violations()
+        return scenario.describe_violations(found) if found else ""
+    watch = item.stash.get(WATCH, None)
+    if watch is None:
+        return ""
+    found = [v for v in watch.violations() if v.expected is None]
+    origin = watch.started or 0.0
+    return "\n".join(v.describe(origin, time.monotonic()) for v in found)
 
 
 def _record(request: pytest.FixtureRequest, scenario: Scenario) -> None:

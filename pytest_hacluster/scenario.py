@@ -10,6 +10,7 @@ properties and the end-of-run summary.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from pytest_hacluster.cluster import Cluster
 from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.failover import Failover, watch_recovery
 from pytest_hacluster.faults import Event, Fault, Faults
+from pytest_hacluster.invariants import KINDS, Violation, Watcher, classify
 from pytest_hacluster.probe import Probe
 from pytest_hacluster.slo import Threshold
 
@@ -40,8 +42,12 @@ class Finding:
 class Scenario:
     """What one test did to the cluster and what it measured."""
 
-    def __init__(self, cluster: Cluster) -> None:
+    def __init__(self, cluster: Cluster, watch: Watcher | None = None) -> None:
         self.cluster = cluster
+        # The invariant watcher runs for the whole test (the fixture starts it before the
+        # scenario's setup); one is made here only when used on its own.
+        self.watch = watch if watch is not None else Watcher(cluster, settings_interval(cluster))
+        self._declared: dict[str, str] = {}
         self.faults = Faults(cluster)
         self.slo = slo.resolve(cluster.description)
         settings = cluster.description.probe
@@ -52,6 +58,8 @@ class Scenario:
         self.findings: list[Finding] = []
 
     def start(self) -> Scenario:
+        if self.watch.started is None:
+            self.watch.start()
         self.probe.start()
         return self
 
@@ -61,7 +69,46 @@ class Scenario:
             self.probe.stop()
         finally:
             self._runner.close()
-        return self.faults.undo_all()
+        try:
+            return self.faults.undo_all()
+        finally:
+            self.watch.stop()
+
+    # -- invariants ---------------------------------------------------------------------------
+    def expect_violations(self, *kinds: str, reason: str) -> None:
+        """Declare invariant violations this scenario predicts (the seed's split brain): they
+        become findings with their figures instead of failing the test."""
+        unknown = [k for k in kinds if k not in KINDS]
+        if unknown:
+            raise ValueError(f"unknown invariant(s) {unknown}; known: {', '.join(KINDS)}")
+        self._declared.update(dict.fromkeys(kinds, reason))
+
+    @property
+    def violations(self) -> list[Violation]:
+        """Every invariant violation seen so far, each marked expected (and why) or not."""
+        return classify(self.watch.violations(), self.faults.made, self._declared)
+
+    def unexpected_violations(self) -> list[Violation]:
+        return [v for v in self.violations if v.expected is None]
+
+    def describe_violations(self, violations: list[Violation]) -> str:
+        origin = self.watch.started or 0.0
+        now = self.watch.stopped or time.monotonic()
+        events = [e.at(origin) for e in self.faults.timeline.events]
+        lines = [v.describe(origin, now) for v in violations]
+        return "\n".join([*lines, *(f"  event {e}" for e in events)])
+
+    def record_expected_violations(self) -> None:
+        """Expected violations as findings (with figures), once the watcher has stopped."""
+        origin = self.watch.started or 0.0
+        now = self.watch.stopped or time.monotonic()
+        for v in self.violations:
+            if v.expected is not None and v.kind != "node_change":
+                self.finding(
+                    f"expected {v.kind}: {v.subject} on {' and '.join(v.nodes)}",
+                    seen_by=v.seen_by, from_s=round(v.start - origin, 1),
+                    for_s=round(v.duration(now), 1), why=v.expected,
+                )
 
     def recover(
         self,
@@ -87,6 +134,11 @@ class Scenario:
         found = Finding(what, figures)
         self.findings.append(found)
         return found
+
+
+def settings_interval(cluster: Cluster) -> float:
+    """The watcher looks at the VIPs at the probe's rate."""
+    return cluster.description.probe.interval_s
 
 
 __all__ = ["Finding", "Scenario"]

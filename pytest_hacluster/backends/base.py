@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import ClassVar, Protocol
 
 from pytest_hacluster import render
+from pytest_hacluster.arp import ArpScanner
 from pytest_hacluster.config import Description
 from pytest_hacluster.http_client import HttpClient, Inline, Runner
 from pytest_hacluster.shell import Command, Result
@@ -141,10 +142,18 @@ class Backend(ABC):
         did. Backends that cannot cause such faults have none to restore."""
         return []
 
-    def arp_replies(self, ip: str, timeout: float = 1.0) -> list[str]:
-        """The MAC addresses that answer ARP for ``ip`` on the clients' LAN.
+    def arp_scanner(self) -> ArpScanner:
+        """An ARP scanner on the clients' LAN (the caller closes it).
 
         Two MACs for one VIP is a split brain seen from outside: HTTP alone cannot show it,
         because the clients' ARP cache sends every request to one of the two.
         """
         raise FaultNotSupported(f"the {self.name} backend cannot see the clients' LAN")
+
+    def arp_replies(self, ip: str, timeout: float = 1.0) -> list[str]:
+        """The MAC addresses that answer ARP for ``ip`` on the clients' LAN within ``timeout``."""
+        scanner = self.arp_scanner()
+        try:
+            return list(scanner.who_has([ip], timeout)[ip])
+        finally:
+            scanner.close()

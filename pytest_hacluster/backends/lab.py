@@ -19,7 +19,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import signal
 import time
@@ -27,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pytest_hacluster import netns, packages, render, timings
+from pytest_hacluster.arp import ArpScanner
 from pytest_hacluster.backends.base import Backend, BackendError, NodeShell, Progress, Settings
 from pytest_hacluster.config import Description
 from pytest_hacluster.http_client import HttpClient
@@ -505,14 +505,16 @@ class LabBackend(Backend):
                     done.append(f"plugged {nic} of {name} back")
         return done
 
-    def arp_replies(self, ip: str, timeout: float = 1.0) -> list[str]:
-        """Who answers ARP for ``ip`` on the LAN bridge: ``arping`` from the gateway's side."""
-        result = run_local(
-            ["ip", "netns", "exec", self.host_netns, "arping", "-b", "-c", "3",
-             "-w", f"{max(1, round(timeout))}", "-I", LAN_BRIDGE, ip],
-            timeout=timeout + 5,
-        )
-        return sorted({m.lower() for m in re.findall(r"\[([0-9A-Fa-f:]{17})\]", result.stdout)})
+    def arp_scanner(self) -> ArpScanner:
+        """ARP from the gateway's side: a packet socket on the LAN bridge of the host netns."""
+        pool = netns.NetnsExecutor(self.host_netns, workers=1)
+        try:
+            return ArpScanner.open_in(
+                lambda opener: pool.submit(opener).result(timeout=10),
+                LAN_BRIDGE, self.description.gateway,
+            )
+        finally:
+            pool.close()
 
     def client_runner(self, workers: int) -> netns.NetnsExecutor:
         return netns.NetnsExecutor(self.host_netns, workers=workers)
