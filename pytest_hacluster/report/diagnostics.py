@@ -115,7 +115,7 @@ def collect_node(node: Any, dest: Path, deadline_s: float = DEADLINE_S) -> list[
         paths += [p for p in names if not p.endswith((".gz", "catalina.out"))][-4:]
     for path in paths:
         text, note = _run(node, ["tail", "-n", str(TAIL_LINES), "--", path], budget)
-        if note and "exit 1" in note and not text:
+        if note and note.endswith("exit 1") and "cannot open" in (text or ""):
             continue  # no such file on this stack
         if text is not None:
             logs.mkdir(exist_ok=True)

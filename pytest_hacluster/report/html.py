@@ -179,13 +179,20 @@ def _facts(doc: Mapping[str, Any]) -> str:
 
 
 def _reasons(doc: Mapping[str, Any]) -> str:
-    reasons = doc.get("verdict_reasons") or []
-    if not reasons:
+    """Why it failed (when it did), then every finding: both on the first screen."""
+    out = ""
+    if doc["verdict"] == document.FAIL:
+        out += _list("Why it failed", "reasons", doc.get("verdict_reasons") or [])
+    found = [f"{title_of(t['test'])}: {f}" for t in doc["tests"] for f in t.get("findings", [])]
+    return out + _list("Findings", "findings", found)
+
+
+def _list(label: str, ident: str, items: list[str], limit: int = 30) -> str:
+    if not items:
         return ""
-    label = "Why it failed" if doc["verdict"] == document.FAIL else "Findings"
-    items = "".join(f"<li>{e(r)}</li>" for r in reasons[:30])
-    more = f"<li>... and {len(reasons) - 30} more</li>" if len(reasons) > 30 else ""
-    return f'<h2>{label}</h2><ul class="reasons" id="reasons">{items}{more}</ul>'
+    body = "".join(f"<li>{e(r)}</li>" for r in items[:limit])
+    more = f"<li>... and {len(items) - limit} more</li>" if len(items) > limit else ""
+    return f'<h2>{label}</h2><ul class="reasons" id="{ident}">{body}{more}</ul>'
 
 
 def _cell(values: list[str]) -> str:

@@ -139,10 +139,9 @@ class ReportPlugin:
         return report
 
     def _record(self, item: pytest.Item) -> None:
-        from pytest_hacluster.scenario import Scenario
-
         scenario = (getattr(item, "funcargs", None) or {}).get("hacluster_scenario")
-        if isinstance(scenario, Scenario):
+        # Duck-typed: a project may wrap or stand in for the fixture's Scenario.
+        if scenario is not None and hasattr(scenario, "measurements"):
             self._write_part("scenario", {"test": item.nodeid,
                                           "record": record.scenario_record(scenario)})
 
