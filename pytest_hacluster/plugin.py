@@ -66,7 +66,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--hacluster-report", metavar="DIR", default=None,
-        help="directory for the run's report (reserved; reports arrive in a later version)",
+        help="write the release report there: report.json, report.html, diagnostics/ of failed "
+        "tests (DIR must be absent or empty)",
     )
     parser.addini("hacluster_backend", "default backend for --hacluster", default="lab")
     parser.addini("hacluster_prefix", "default lab prefix", default="hacl")
@@ -83,12 +84,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[ACTIVE] = []
     config.stash[MEASURED] = []
     if config.getoption("hacluster_report"):
-        config.issue_config_time_warning(
-            pytest.PytestConfigWarning(
-                "--hacluster-report is reserved: this version writes no report yet"
-            ),
-            stacklevel=2,
-        )
+        from pytest_hacluster.report.plugin import ReportPlugin
+
+        config.pluginmanager.register(ReportPlugin.from_config(config), "hacluster-report")
     if not config.getoption("hacluster"):
         return
     backend = config.getoption("hacluster_backend") or config.getini("hacluster_backend")
