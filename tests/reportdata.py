@@ -12,6 +12,7 @@ from pytest_hacluster import probe as probe_mod
 from pytest_hacluster.config import Description
 from pytest_hacluster.failover import Failover
 from pytest_hacluster.faults import Event
+from pytest_hacluster.invariants import Violation
 from pytest_hacluster.probe import Sample
 from pytest_hacluster.report import document, record
 from pytest_hacluster.scenario import Finding
@@ -76,7 +77,11 @@ def scenario(
         probe=SimpleNamespace(started=T0, stopped=T0 + length, interval=INTERVAL, timeout=1.0,
                               urls=dict(URLS), samples=got),
         faults=SimpleNamespace(made=[fault], timeline=SimpleNamespace(events=events)),
-        measurements=[m], findings=list(findings),
+        measurements=[m], findings=list(findings), violations=[],
+        watch=SimpleNamespace(
+            started=T0, stopped=T0 + length, not_watched=[],
+            rates=lambda: {"arp": 9.8, "s1": 1.9, "s2": 1.9},
+        ),
     )
 
 
@@ -121,6 +126,11 @@ def split_brain() -> SimpleNamespace:
                           {"each_side_alone_s": 7.9, "one_copy_after_plug_s": 12.1})],
     )
     sc.measurements = []
+    why = "seed configuration: one corosync link, no STONITH, no-quorum-policy=ignore"
+    sc.violations = [
+        Violation("vip_doubled", vip, ("s1", "s2"), T0 + start, T0 + end, "arp", why)
+        for vip, start, end in (("192.168.1.101", 13.3, 46.0), ("192.168.1.102", 14.3, 45.0))
+    ]
     return sc
 
 

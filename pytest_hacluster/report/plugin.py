@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 
+from pytest_hacluster import timings
 from pytest_hacluster.report import diagnostics, document, html, record, versions
 
 PARTS = "parts"
@@ -287,6 +288,8 @@ class ReportPlugin:
                 for m in metas
             ],
             "timings_profile": getattr(getattr(desc, "timings", None), "profile", None),
+            # The detection settings in force and why (the seed's Heartbeat timings mapped).
+            "detection": None if desc is None else timings.detection(desc.timings).to_dict(),
             "plugin_version": versions.plugin_version(),
             "pytest_version": pytest.__version__,
             "python_version": platform.python_version(),

@@ -204,8 +204,14 @@ def scenario_record(scenario: Any) -> dict[str, Any]:
         "failovers": [failover_record(m, mono0, made) for m in scenario.measurements],
         "findings": [finding_record(f) for f in scenario.findings],
         "violations": None if violations is None else [
-            {"text": str(v), "data": jsonable(v)} for v in violations
+            {**v.to_dict(origin=mono0, now=scenario.watch.stopped),
+             "text": v.describe(mono0, scenario.watch.stopped or v.start)}
+            for v in violations
         ],
+        "watch": {
+            "looks_per_s": scenario.watch.rates(),
+            "not_watched": list(scenario.watch.not_watched),
+        },
         "probe": {
             "interval_s": probe.interval,
             "timeout_s": probe.timeout,

@@ -6,6 +6,7 @@ import dataclasses
 import json
 
 from pytest_hacluster.config import Description, SshConfig, VagrantConfig
+from pytest_hacluster.invariants import Violation
 from pytest_hacluster.report import record
 from tests import reportdata
 
@@ -49,14 +50,22 @@ def test_fields_added_later_are_picked_up_when_present() -> None:
 
     m = sc.measurements[0]
     m.prediction, m.log_lines, m.failcounts_before = Prediction(), ["a", "b"], {"httpd@s1": 0}
-    sc.violations = ["web answered by two nodes"]
+    sc.violations = [
+        Violation("vip_doubled", "192.168.1.101", ("s1", "s2"), reportdata.T0 + 2,
+                  reportdata.T0 + 5, "arp", None)
+    ]
     rec = record.scenario_record(sc)
     out = rec["failovers"][0]
     assert out["prediction"] == {"placement": {"web": "s1"}, "matched": True}
     assert out["prediction_text"] == "web stays on s1 (matched)"
     assert out["log_lines"] == ["a", "b"] and out["failcounts_before"] == {"httpd@s1": 0}
-    assert rec["violations"] == [{"text": "web answered by two nodes",
-                                  "data": "web answered by two nodes"}]
+    (v,) = rec["violations"]
+    assert (v["kind"], v["subject"], v["nodes"], v["seen_by"], v["expected"]) == (
+        "vip_doubled", "192.168.1.101", ["s1", "s2"], "arp", None
+    )
+    assert v["duration_s"] == 3.0 and v["ended"] is True
+    assert "vip_doubled: 192.168.1.101 on s1 and s2" in v["text"]
+    assert rec["watch"]["looks_per_s"]["arp"] > 0
 
 
 def test_configuration_in_effect_has_its_secrets_removed() -> None:
@@ -71,5 +80,5 @@ def test_configuration_in_effect_has_its_secrets_removed() -> None:
         assert secret not in text
     assert conf["ssh"]["keys"] == {"s1": record.REDACTED}
     assert conf["vagrant"]["env"] == {"VAGRANT_CLOUD_TOKEN": record.REDACTED}
-    assert conf["timings"]["token_ms"] == 5000  # corosync's token is a timing, kept
+    assert conf["timings"]["deadtime_s"] == 10.0  # timings are not secrets: kept
     assert conf["nodes"][0]["name"] == "s1"
