@@ -283,7 +283,11 @@ class Crash(Fault):
         return Simulation(f"node {self.node} fails", failed_nodes=(self.node,))
 
     def undo_simulation(self, cib: Cib) -> Simulation:
-        return Simulation(f"node {self.node} joins again", joining_nodes=(self.node,))
+        return Simulation(
+            f"node {self.node} joins again", joining_nodes=(self.node,),
+            note="the joining node has no operation history in the copy, so the simulated "
+            "probes may add restarts the real cluster does not do: placement is what counts",
+        )
 
     def _inject(self) -> None:
         self.cluster.backend.power_off(self.node)

@@ -189,9 +189,10 @@ class Action:
         return self.source is not None and self.dest is not None and self.source != self.dest
 
     def __str__(self) -> str:
-        if self.source is not None or self.dest is not None:
+        if self.source is not None and self.dest is not None:
             return f"{self.action} {self.resource} {self.source} -> {self.dest}"
-        return f"{self.action} {self.resource}" + (f" on {self.node}" if self.node else "")
+        where = self.node or self.source or self.dest  # a restart names only its source
+        return f"{self.action} {self.resource}" + (f" on {where}" if where else "")
 
 
 @dataclass(frozen=True)

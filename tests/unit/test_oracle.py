@@ -62,6 +62,7 @@ def test_a_move_swaps_both_groups_without_stickiness() -> None:
         "move tomcat s2 -> s1",
     ]
     assert all(a.changes_placement for a in p.actions)
+    assert str(Action("httpd", "restart", source="s1")) == "restart httpd on s1"
 
 
 @pytest.mark.parametrize(("name", "groups"), [
