@@ -283,10 +283,12 @@ class Crash(Fault):
         return Simulation(f"node {self.node} fails", failed_nodes=(self.node,))
 
     def undo_simulation(self, cib: Cib) -> Simulation:
+        # A rejoining node's history is wiped and its resources probed again; the copy still
+        # has what it ran before the crash, which would read as resources active twice.
         return Simulation(
             f"node {self.node} joins again", joining_nodes=(self.node,),
-            note="the joining node has no operation history in the copy, so the simulated "
-            "probes may add restarts the real cluster does not do: placement is what counts",
+            edits=(("cibadmin", "--delete", "--xpath",
+                    f"//node_state[@uname='{self.node}']/lrm"),),
         )
 
     def _inject(self) -> None:
@@ -471,6 +473,11 @@ class PingCheck(Fault):
         self._crm("resource", "stop", ids[-1])
         self.cluster.wait_settled()
         self._crm("configure", "delete", ids[-1])
+        # crmsh's delete of a clone leaves its primitive behind, running again on its own.
+        self.cluster.run_anywhere(
+            ["cibadmin", "--delete", "--xpath", f"//primitive[@id='{render.PING_RESOURCE}']"]
+        )
+        self.cluster.wait_settled()
         for name in self.cluster.description.node_names:
             self.cluster.run_anywhere(
                 ["crm_attribute", "--node", name, "--name", "pingd", "--delete",

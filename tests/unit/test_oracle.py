@@ -163,7 +163,10 @@ def test_crash_is_a_node_failure_run_elsewhere_and_power_on_a_join(cib: Cib) -> 
     f = faults()
     crash = Crash(f.cluster, f.timeline, "s1")
     assert command(crash.simulation(cib), cib)[4:6] == ["--node-fail", "s1"]
-    assert command(crash.undo_simulation(cib), cib)[4:6] == ["--node-up", "s1"]
+    joins = crash.undo_simulation(cib)
+    assert command(joins, cib)[4:6] == ["--node-up", "s1"]
+    assert isinstance(joins, Simulation)
+    assert joins.edits == (("cibadmin", "--delete", "--xpath", "//node_state[@uname='s1']/lrm"),)
     assert crash.avoid == ("s1",)
 
 
