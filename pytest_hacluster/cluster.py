@@ -18,6 +18,7 @@ from pytest_hacluster.backends.base import Backend, BackendError, NodeShell, Pro
 from pytest_hacluster.config import Description
 from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.http_client import HttpClient, Reply
+from pytest_hacluster.oracle import Oracle
 from pytest_hacluster.shell import CommandError, Result
 from pytest_hacluster.waiting import WaitTimeout, wait_until
 
@@ -49,6 +50,8 @@ class Cluster:
         self.backend = backend
         self._http: HttpClient | None = None
         self._text_only = False  # set once crm_mon has refused XML output (Pacemaker 1.0)
+        # Asked before every fault what Pacemaker will do; None turns predictions off.
+        self.oracle: Oracle | None = Oracle(self)
 
     # -- life cycle ---------------------------------------------------------------------------
     def start(self, progress: Progress, timeout: float | None = None) -> Health:

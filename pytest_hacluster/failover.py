@@ -6,6 +6,10 @@ from the probe, when Pacemaker recorded the failure (the CIB's ``last-rc-change`
 expected state was first seen and where the groups ended up. Every figure carries its
 precision: the probe's interval for outages, whole seconds for the CIB, the poll interval for
 the state.
+
+When Pacemaker's scheduler was asked before the fault (``oracle``), the settled placement is
+compared with its prediction: ``Failover.prediction`` shows both sides, and a mismatch makes
+``as_predicted`` false.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pytest_hacluster import crm_status
+from pytest_hacluster import crm_status, oracle
 from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.faults import Event, Fault
 from pytest_hacluster.probe import Outage, Probe, story
@@ -45,10 +49,17 @@ class Failover:
     stories: dict[str, str] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)
     gave_up: str | None = None  # why watching stopped before recovery
+    prediction: oracle.Check | None = None  # the scheduler's prediction against the settled state
 
     @property
     def recovered(self) -> bool:
         return self.gave_up is None
+
+    @property
+    def as_predicted(self) -> bool:
+        """False only when the scheduler predicted a placement and the cluster settled elsewhere
+        (an unsimulable fault, or no prediction asked, is not a mismatch)."""
+        return self.prediction is None or self.prediction.matched is not False
 
     def outage_s(self, url: str) -> float | None:
         """Seconds without service on ``url`` (all its outages after the fault added up);
@@ -86,6 +97,8 @@ class Failover:
         if self.settled_s is not None:
             where = ", ".join(f"{g} on {n or 'nowhere'}" for g, n in self.placement.items())
             parts.append(f"settled at +{self.settled_s:.1f}s ({where})")
+        if self.prediction is not None:
+            parts.append(f"prediction {self.prediction.verdict}")
         if self.gave_up:
             parts.append(f"NOT RECOVERED: {self.gave_up}")
         return "; ".join(parts)
@@ -99,6 +112,8 @@ class Failover:
         lines += [f"  {u}: {s}" for u, s in self.stories.items()]
         if self.failcounts:
             lines.append(f"  fail-counts: {self.failcounts}")
+        if self.prediction is not None:
+            lines += [f"  {line}" for line in str(self.prediction).splitlines()]
         return "\n".join(lines)
 
     def within(self, threshold: Threshold | None = None) -> bool:
@@ -121,6 +136,15 @@ class Failover:
         props += [(f"placement.{g}", n) for g, n in self.placement.items()]
         if self.threshold is not None:
             props.append((f"slo.{self.threshold.name}_s", self.threshold.seconds))
+        if self.prediction is not None:
+            props.append(("prediction", self.prediction.verdict))
+            expected = self.prediction.expected
+            if isinstance(expected, oracle.Prediction):
+                props += [(f"predicted.{g}", n) for g, n in expected.groups.items()]
+                props.append(("predicted.actions", "; ".join(str(a) for a in expected.actions)))
+                props.append(("prediction_s", expected.took_s))
+            else:
+                props.append(("prediction.reason", expected.reason))
         return props
 
 
@@ -205,6 +229,9 @@ def watch_recovery(
         result.failcounts = {f"{r}@{n}": c for (r, n), c in state.failcounts.items() if c}
         if failed_resource is not None:
             result.detected_s = detection_s(state, failed_resource, event)
+        expected = fault.expected if isinstance(fault, Fault) else fault.prediction
+        if expected is not None:
+            result.prediction = oracle.compare(expected, state)
     result.events = [e.at(event.t) for e in (event, *events)]
     return result
 

@@ -7,6 +7,10 @@ so with ``FaultNotSupported`` at injection, before anything changed.
 
 Every fault is registered with the test's ``Faults`` when made; the test's fixture undoes them
 all, newest first, whatever the outcome, and then has the cluster repaired.
+
+Before a fault is injected (and before it is undone), Pacemaker's scheduler is asked what it
+will do (``oracle``): each fault says how crm_simulate can express it (``simulation``), or
+why it cannot (``Unsimulable``). The answer travels with the fault's ``Event``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pytest_hacluster import render
+from pytest_hacluster.oracle import RC_ERROR, Cib, Expectation, FailedOp, Simulation, Unsimulable
 from pytest_hacluster.shell import CommandError
 
 if TYPE_CHECKING:
@@ -40,6 +45,7 @@ class Event:
     t: float
     wall: float
     done: float
+    prediction: Expectation | None = None  # the scheduler's, asked just before; None: not asked
 
     def at(self, origin: float) -> str:
         return f"{self.t - origin:+.1f}s {self.what}"
@@ -52,10 +58,11 @@ class Timeline:
         self._events: list[Event] = []
         self._lock = threading.Lock()
 
-    def run(self, what: str, action: Callable[[], object]) -> Event:
+    def run(self, what: str, action: Callable[[], object],
+            prediction: Expectation | None = None) -> Event:
         t, wall = time.monotonic(), time.time()
         action()
-        event = Event(what, t, wall, time.monotonic())
+        event = Event(what, t, wall, time.monotonic(), prediction)
         with self._lock:
             self._events.append(event)
         return event
@@ -91,13 +98,40 @@ class Fault(ABC):
         if self.injected is not None:
             raise FaultError(f"{self} was already injected")
         self.cluster.backend.check_fault_allowed(str(self))  # consent, before anything changes
-        self.injected = self.timeline.run(str(self), self._inject)
+        self.injected = self.timeline.run(str(self), self._inject, self._predict(self.simulation))
         return self
 
     def undo(self) -> None:
         if self.injected is None or self.undone is not None:
             return
-        self.undone = self.timeline.run(f"undo {self}", self._undo)
+        self.undone = self.timeline.run(
+            f"undo {self}", self._undo, self._predict(self.undo_simulation)
+        )
+
+    @property
+    def expected(self) -> Expectation | None:
+        """The scheduler's prediction for the state now due: the undo's once undone."""
+        if self.undone is not None:
+            return self.undone.prediction
+        return self.injected.prediction if self.injected is not None else None
+
+    def _predict(self, build: Callable[[Cib], Simulation | Unsimulable | None]
+                 ) -> Expectation | None:
+        oracle = self.cluster.oracle
+        return None if oracle is None else oracle.predict(build, self.avoid)
+
+    @property
+    def avoid(self) -> tuple[str, ...]:
+        """Nodes the oracle must not run on (one about to lose power, or still without it)."""
+        return ()
+
+    def simulation(self, cib: Cib) -> Simulation | Unsimulable | None:
+        """This fault as crm_simulate's input, or why it cannot be one."""
+        return Unsimulable(f"no simulation for {self.kind} faults")
+
+    def undo_simulation(self, cib: Cib) -> Simulation | Unsimulable | None:
+        """The undo as crm_simulate's input; None where nothing is measured after it."""
+        return None
 
     def __enter__(self) -> Fault:
         return self.inject() if self.injected is None else self
@@ -163,6 +197,18 @@ class KillService(Fault):
         if not result.ok:
             raise CommandError(self.node, result)
 
+    def simulation(self, cib: Cib) -> Simulation | Unsimulable:
+        if self.signal == signal.SIGSTOP:
+            return Unsimulable(
+                "a frozen process: the scheduler only learns of it when the monitor times out, "
+                "and what the agent's stop does with a frozen process is the agent's, not the "
+                "scheduler's"
+            )
+        return Simulation(
+            f"failed monitor of {self.resource} on {self.node}",
+            failed_ops=(FailedOp(self.resource, "monitor", self.node),),
+        )
+
     def _inject(self) -> None:
         self._send(self.signal)
 
@@ -191,6 +237,31 @@ class PullCable(Fault):
         """The interconnect carries the membership: each side may see the other go."""
         return self.nic == self.cluster.description.interconnect_nic
 
+    def simulation(self, cib: Cib) -> Simulation | Unsimulable:
+        if self.nic != self.cluster.description.service_nic:
+            return Unsimulable(
+                "a split: each side decides alone, and crm_simulate models one cluster"
+            )
+        ping = cib.ping_attribute()
+        if ping is None:
+            return Unsimulable(
+                "nothing in the configuration watches the service LAN, so the scheduler gets "
+                "no input from a pulled cable (a ping resource would make it visible)"
+            )
+        return Simulation(
+            f"{ping}=0 on {self.node} (its ping check loses the gateway)",
+            edits=(("crm_attribute", "--node", self.node, "--lifetime", "reboot",
+                    "--name", ping, "--update", "0"),),
+            note="the scheduler sees the ping attribute drop, not the cable",
+        )
+
+    def undo_simulation(self, cib: Cib) -> Unsimulable:
+        if self.nic != self.cluster.description.service_nic:
+            return Unsimulable("two partitions merging: crm_simulate models one cluster")
+        return Unsimulable(
+            "a cable plugged back in: the scheduler gets no input of its own from it"
+        )
+
     def _inject(self) -> None:
         self.cluster.backend.set_cable(self.node, self.nic, plugged=False)
 
@@ -212,6 +283,22 @@ class Crash(Fault):
     def target(self) -> str:
         return self.node
 
+    @property
+    def avoid(self) -> tuple[str, ...]:
+        return (self.node,)
+
+    def simulation(self, cib: Cib) -> Simulation:
+        return Simulation(f"node {self.node} fails", failed_nodes=(self.node,))
+
+    def undo_simulation(self, cib: Cib) -> Simulation:
+        # A rejoining node's history is wiped and its resources probed again; the copy still
+        # has what it ran before the crash, which would read as resources active twice.
+        return Simulation(
+            f"node {self.node} joins again", joining_nodes=(self.node,),
+            edits=(("cibadmin", "--delete", "--xpath",
+                    f"//node_state[@uname='{self.node}']/lrm"),),
+        )
+
     def _inject(self) -> None:
         self.cluster.backend.power_off(self.node)
 
@@ -225,14 +312,28 @@ class CrmOperation(Fault):
     """A crmsh command and the one that takes it back: standby/online, move/unmove, ..."""
 
     def __init__(self, cluster: Cluster, timeline: Timeline, kind: str, target: str,
-                 do: tuple[str, ...], undo: tuple[str, ...]) -> None:
+                 do: tuple[str, ...], undo: tuple[str, ...],
+                 edit: tuple[str, ...] | None = None,
+                 undo_edit: tuple[str, ...] | None = None) -> None:
         super().__init__(cluster, timeline)
         self.kind, self._target, self._do, self._undo_args = kind, target, do, undo
         self.changes_nodes = kind == "standby"
+        # The same change made to a CIB copy with Pacemaker's own tools (CIB_file).
+        self._edit, self._undo_edit = edit, undo_edit
 
     @property
     def target(self) -> str:
         return self._target
+
+    def simulation(self, cib: Cib) -> Simulation | Unsimulable:
+        if self._edit is None:
+            return Unsimulable(f"no CIB edit known for {self.kind}")
+        return Simulation(f"{' '.join(self._do)}", edits=(self._edit,))
+
+    def undo_simulation(self, cib: Cib) -> Simulation | Unsimulable:
+        if self._undo_edit is None:
+            return Unsimulable(f"no CIB edit known for undoing {self.kind}")
+        return Simulation(f"{' '.join(self._undo_args)}", edits=(self._undo_edit,))
 
     def _inject(self) -> None:
         self._crm(*self._do)
@@ -243,18 +344,34 @@ class CrmOperation(Fault):
 
 def standby(cluster: Cluster, timeline: Timeline, node: str) -> CrmOperation:
     return CrmOperation(cluster, timeline, "standby", node,
-                        ("node", "standby", node), ("node", "online", node))
+                        ("node", "standby", node), ("node", "online", node),
+                        edit=_node_attribute(node, "standby", "on"),
+                        undo_edit=_node_attribute(node, "standby", "off"))
+
+
+def _node_attribute(node: str, name: str, value: str) -> tuple[str, ...]:
+    return ("crm_attribute", "--node", node, "--name", name, "--update", value)
+
+
+def _meta(resource: str, name: str, value: str | None) -> tuple[str, ...]:
+    change = ("--set-parameter", name, "--parameter-value", value) if value is not None \
+        else ("--delete-parameter", name)
+    return ("crm_resource", "--resource", resource, "--meta", *change)
 
 
 def move(cluster: Cluster, timeline: Timeline, group: str, node: str) -> CrmOperation:
     """``crm resource move GROUP NODE``; undo is the seed's ``crm resource unmove GROUP``."""
     return CrmOperation(cluster, timeline, "move", f"{group} to {node}",
-                        ("resource", "move", group, node), ("resource", "unmove", group))
+                        ("resource", "move", group, node), ("resource", "unmove", group),
+                        edit=("crm_resource", "--move", "--resource", group, "--node", node),
+                        undo_edit=("crm_resource", "--clear", "--resource", group))
 
 
 def stop(cluster: Cluster, timeline: Timeline, resource: str) -> CrmOperation:
     return CrmOperation(cluster, timeline, "stop", resource,
-                        ("resource", "stop", resource), ("resource", "start", resource))
+                        ("resource", "stop", resource), ("resource", "start", resource),
+                        edit=_meta(resource, "target-role", "Stopped"),
+                        undo_edit=_meta(resource, "target-role", "Started"))
 
 
 def set_meta(cluster: Cluster, timeline: Timeline, resource: str, name: str,
@@ -262,7 +379,8 @@ def set_meta(cluster: Cluster, timeline: Timeline, resource: str, name: str,
     """A meta attribute for one test (e.g. ``migration-threshold=2``), then removed."""
     return CrmOperation(cluster, timeline, "set meta", f"{name}={value} on {resource}",
                         ("resource", "meta", resource, "set", name, value),
-                        ("resource", "meta", resource, "delete", name))
+                        ("resource", "meta", resource, "delete", name),
+                        edit=_meta(resource, name, value), undo_edit=_meta(resource, name, None))
 
 
 class RemoveFile(Fault):
@@ -278,6 +396,24 @@ class RemoveFile(Fault):
     @property
     def target(self) -> str:
         return f"{self.path} on {self.node}"
+
+    def simulation(self, cib: Cib) -> Simulation | Unsimulable:
+        """A page missing from Apache's docroot: its monitor fails (403), the restart's start
+        fails too (rc=1) and a failed start sets the fail-count to INFINITY. Two steps for the
+        cluster, simulated as their sum: the monitor failure injected, the start's INFINITY set
+        on the copy (an injected start failure would only add 1)."""
+        docroot = self.cluster.backend.stack.docroot.rstrip("/") + "/"
+        if not self.path.startswith(docroot):
+            return Unsimulable(f"the scheduler cannot know what a missing {self.path} breaks")
+        httpd = self.cluster.description.web.service_resource
+        return Simulation(
+            f"failed monitor of {httpd} on {self.node}, then its start fails (INFINITY)",
+            edits=(("crm_attribute", "--node", self.node, "--lifetime", "reboot",
+                    "--name", f"fail-count-{httpd}#start_0", "--update", "INFINITY"),),
+            failed_ops=(FailedOp(httpd, "monitor", self.node, RC_ERROR),),
+            note="two steps in reality (monitor fails, the restart's start fails), "
+            "simulated at once",
+        )
 
     def _inject(self) -> None:
         self.cluster.node(self.node).run(["mv", "-f", self.path, self.kept], timeout=15, check=True)
@@ -310,6 +446,9 @@ class RedundantLink(Fault):
         self.cluster.run_anywhere(["corosync-cfgtool", "-R"])
         self.cluster.wait_links(2 if redundant else 1)
 
+    def simulation(self, cib: Cib) -> Unsimulable:
+        return Unsimulable("corosync's links are below the scheduler: nothing to simulate")
+
     def _inject(self) -> None:
         self._apply(True)
 
@@ -326,6 +465,12 @@ class PingCheck(Fault):
     def target(self) -> str:
         return f"gateway {self.cluster.description.gateway}"
 
+    def simulation(self, cib: Cib) -> Unsimulable:
+        return Unsimulable(
+            "a configuration change whose effect depends on the ping attribute the new "
+            "resource has yet to set"
+        )
+
     def _inject(self) -> None:
         self.cluster.crm_load(render.ping_configuration(self.cluster.description))
         self.cluster.wait_attribute("pingd", lambda v: v is not None and int(v) > 0)
@@ -337,6 +482,11 @@ class PingCheck(Fault):
         self._crm("resource", "stop", ids[-1])
         self.cluster.wait_settled()
         self._crm("configure", "delete", ids[-1])
+        # crmsh's delete of a clone leaves its primitive behind, running again on its own.
+        self.cluster.run_anywhere(
+            ["cibadmin", "--delete", "--xpath", f"//primitive[@id='{render.PING_RESOURCE}']"]
+        )
+        self.cluster.wait_settled()
         for name in self.cluster.description.node_names:
             self.cluster.run_anywhere(
                 ["crm_attribute", "--node", name, "--name", "pingd", "--delete",

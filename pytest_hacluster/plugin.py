@@ -265,6 +265,7 @@ def hacluster_scenario(request: pytest.FixtureRequest, hacluster: Cluster) -> It
         not_undone = scenario.close()
         scenario.record_expected_violations()
         _record(request, scenario)
+        not_undone += scenario.prediction_failures()
         try:
             hacluster.repair(progress)
         except ClusterError as exc:
@@ -314,6 +315,7 @@ def _record(request: pytest.FixtureRequest, scenario: Scenario) -> None:
         tag = f"failover{i + 1}" if len(scenario.measurements) > 1 else "failover"
         props += [(f"{tag}.{k}", v) for k, v in measured.properties()]
     props += [(f"finding{i + 1}", str(f)) for i, f in enumerate(scenario.findings)]
+    props += [(f"prediction.{what}", said) for what, said in scenario.predictions()]
     if scenario.measurements or scenario.findings:
         request.config.stash[MEASURED].append((request.node.nodeid, scenario))
 

@@ -21,6 +21,7 @@ from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.failover import Failover, watch_recovery
 from pytest_hacluster.faults import Event, Fault, Faults
 from pytest_hacluster.invariants import KINDS, Violation, Watcher, classify
+from pytest_hacluster.oracle import Unsimulable
 from pytest_hacluster.probe import Probe
 from pytest_hacluster.slo import Threshold
 
@@ -129,6 +130,28 @@ class Scenario:
         )
         self.measurements.append(measured)
         return measured
+
+    def predictions(self) -> list[tuple[str, str]]:
+        """What the scheduler said before each event it was asked about (for the record,
+        including faults no measurement compared, such as an unsimulable split)."""
+        return [(e.what, str(e.prediction)) for e in self.faults.timeline.events
+                if e.prediction is not None]
+
+    def prediction_failures(self) -> list[str]:
+        """Every measured placement that differs from Pacemaker's prediction, and every time
+        the scheduler could not be asked at all: each fails the test, with both sides shown."""
+        failures = []
+        for m in self.measurements:
+            check = m.prediction
+            if check is None:
+                continue
+            if check.matched is False:
+                failures.append(
+                    f"placement differs from Pacemaker's prediction after {m.fault}:\n{check}"
+                )
+            elif isinstance(check.expected, Unsimulable) and check.expected.failed:
+                failures.append(f"{m.fault}: {check.expected}")
+        return failures
 
     def finding(self, what: str, **figures: Any) -> Finding:
         found = Finding(what, figures)

@@ -41,4 +41,5 @@ def test_guarded_job_runs_on_the_active_node_only(
         f"{web.name} on {other}", urls=("web",), threshold=sc.slo.switchover,
     )
     assert m.recovered, m.explain()
+    assert m.as_predicted, m.explain()
     assert run_guarded_job(hacluster, web.name, "after") == [other]

@@ -44,5 +44,6 @@ def test_hung_apache_is_recovered_after_its_monitor_times_out(
         timeout=limit.seconds + 60, failed_resource=web.service_resource,
     )
     assert m.recovered and m.within(limit), m.explain()
+    assert m.prediction is not None and m.prediction.matched is None  # a hang: unsimulable
     assert m.detected_s is not None
     assert m.detected_s >= ops.monitor.timeout, m.explain()  # the timeout path, not a crash

@@ -22,6 +22,7 @@ def test_move_and_unmove_web(hacluster: Cluster, hacluster_scenario: Scenario) -
         urls=("web", "app"), threshold=sc.slo.switchover,
     )
     assert m.recovered and m.within(sc.slo.switchover), m.explain()
+    assert m.as_predicted, m.explain()
     assert hacluster.cli_constraints() == [f"cli-prefer-{web.name}"]
 
     move.undo()

@@ -27,6 +27,7 @@ def test_groups_survive_a_node_crash_and_the_node_rejoins(
         f"every group on {survivor}, {victim} offline", threshold=sc.slo.node_loss,
     )
     assert m.recovered and m.within(sc.slo.node_loss), m.explain()
+    assert m.as_predicted, m.explain()
 
     crash.undo()
     rejoin = sc.recover(
@@ -34,4 +35,5 @@ def test_groups_survive_a_node_crash_and_the_node_rejoins(
         f"{victim} online again", threshold=sc.slo.node_loss,
     )
     assert rejoin.recovered, rejoin.explain()
+    assert rejoin.as_predicted, rejoin.explain()  # where the groups go once it is back
     sc.finding(f"{victim} rejoined after power-on", rejoin_s=round(rejoin.settled_s or 0, 1))

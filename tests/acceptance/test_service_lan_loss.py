@@ -48,6 +48,7 @@ def test_service_lan_loss_goes_unnoticed_with_the_seeds_configuration(
     assert moved is None, f"a group moved: {moved.groups if moved else ''}"
     assert not state.failed_actions
     assert back.recovered, back.explain()
+    assert back.prediction is not None and back.prediction.matched is None  # recorded as such
 
 
 def test_service_lan_loss_moves_the_groups_with_a_ping_check(
@@ -64,3 +65,4 @@ def test_service_lan_loss_moves_the_groups_with_a_ping_check(
         f"every group on {other}, which still reaches the gateway", threshold=sc.slo.node_loss,
     )
     assert m.recovered and m.within(sc.slo.node_loss), m.explain()
+    assert m.as_predicted, m.explain()  # the scheduler sees the ping attribute drop

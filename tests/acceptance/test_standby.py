@@ -28,6 +28,7 @@ def test_standby_moves_every_group_and_online_brings_the_node_back(
         f"every group on {other}", threshold=sc.slo.switchover,
     )
     assert m.recovered and m.within(sc.slo.switchover), m.explain()
+    assert m.as_predicted, m.explain()
     assert not hacluster.state().failed_actions
 
     standby.undo()
@@ -38,6 +39,7 @@ def test_standby_moves_every_group_and_online_brings_the_node_back(
     hacluster.wait_settled()
     after = {g.name: hacluster.group_node(g.name) for g in desc.groups}
     assert back.recovered, back.explain()
+    assert back.as_predicted, back.explain()  # failback (or not) as the scheduler said
     failed_back = sorted(g for g, n in after.items() if n == active)
     sc.finding(
         f"after online {active}: {', '.join(failed_back) or 'no group'} failed back",

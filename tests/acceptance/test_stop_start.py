@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_hacluster import oracle
 from pytest_hacluster.cluster import Cluster
 from pytest_hacluster.scenario import Scenario
 from pytest_hacluster.waiting import wait_until
@@ -17,12 +18,16 @@ def test_stopped_group_is_down_until_started(
     sc = hacluster_scenario
     webapp = hacluster.description.webapp
     stop = sc.faults.stop(webapp.name)
-    stopped = wait_until(
+    wait_until(
         hacluster.state,
         lambda s: all(r.role == "Stopped" for r in s.groups[webapp.name].resources),
         timeout=sc.slo.switchover.seconds, interval=0.5, what=f"{webapp.name} Stopped",
     )
-    assert stopped.groups[hacluster.description.web.name].started_on is not None
+    hacluster.wait_settled()
+    assert stop.expected is not None
+    check = oracle.compare(stop.expected, hacluster.state())
+    sc.finding(f"stop {webapp.name}: prediction {check.verdict}", observed=check.groups)
+    assert check.matched is not False, check
     tomcat = hacluster.http.get(hacluster.urls["tomcat"])
     assert not tomcat.ok, tomcat.describe()
     assert hacluster.http.get(hacluster.urls["web"]).ok  # the other group is untouched
@@ -34,5 +39,6 @@ def test_stopped_group_is_down_until_started(
         timeout=120,
     )
     assert m.recovered, m.explain()
+    assert m.as_predicted, m.explain()
     assert (m.outage_s("tomcat") or 0) > 0, m.explain()
     assert m.outage_s("web") == 0.0, m.explain()

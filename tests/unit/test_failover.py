@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pytest_hacluster import oracle
 from pytest_hacluster.crm_status import ClusterState, FailedAction
 from pytest_hacluster.failover import Failover, detection_s
 from pytest_hacluster.faults import Event
+from pytest_hacluster.oracle import Prediction, Unsimulable
 from pytest_hacluster.probe import Outage
 from pytest_hacluster.slo import Threshold
 
@@ -47,3 +49,25 @@ def test_detection_is_the_first_failure_recorded_after_the_fault() -> None:
     other = FailedAction("tomcat", "monitor", "s2", 10000, 7, "complete", last_rc_change=1001.0)
     assert round(detection_s(state_with(old, new, other), "httpd", EVENT) or 0, 1) == 7.6
     assert detection_s(state_with(old), "httpd", EVENT) is None
+
+
+def test_the_prediction_is_in_the_record_and_a_mismatch_is_not_as_predicted() -> None:
+    expected = Prediction("failed monitor of httpd on s1", {"httpd": "s1"},
+                          {"web": "s1", "webapp": "s2"},
+                          (oracle.Action("httpd", "recover", node="s1"),), took_s=0.05)
+    f = failover(web=[Outage("web", 100.1, 105.0, 49)])
+    assert f.as_predicted  # nothing asked: nothing to hold against it
+    f.prediction = oracle.Check(expected, {"web": "s1", "webapp": "s2"}, {"httpd": "s1"})
+    assert f.as_predicted
+    props = dict(f.properties())
+    assert props["prediction"] == "matched" and props["predicted.web"] == "s1"
+    assert props["predicted.actions"] == "recover httpd on s1"
+    assert props["prediction_s"] == 0.05
+    f.prediction = oracle.Check(expected, {"web": "s2", "webapp": "s1"}, {"httpd": "s2"})
+    assert not f.as_predicted
+    assert f.within()  # the SLO and the prediction are separate verdicts
+    text = f.explain()
+    assert "prediction mismatch" in text and "predicted: web on s1, webapp on s2" in text
+    assert "observed:  web on s2, webapp on s1" in text and "prediction mismatch" in f.summary()
+    f.prediction = oracle.Check(Unsimulable("a split"), {"web": "s1"})
+    assert f.as_predicted and dict(f.properties())["prediction.reason"] == "a split"

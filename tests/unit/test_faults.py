@@ -20,6 +20,7 @@ class FakeCluster:
         self.failing = failing
         self.backend = SimpleNamespace(check_fault_allowed=self._consent)
         self.refuse = refuse
+        self.oracle = None  # no scheduler to ask
 
     def _consent(self, fault: str) -> None:
         if self.refuse:

@@ -172,3 +172,73 @@ def test_other_errors_still_fail():
     result = pytester.runpytest_subprocess("-rs")
     result.assert_outcomes(skipped=2, failed=1)
     result.stdout.fnmatch_lines(["*hacluster: the ssh backend cannot pull cables*"])
+
+
+
+MISPREDICTED_CONFTEST = """
+import pytest
+from types import SimpleNamespace
+from pytest_hacluster.config import Description
+from pytest_hacluster.http_client import Inline
+
+class FakeCluster:
+    description = Description()
+    urls = {}
+    oracle = None
+    backend = SimpleNamespace(client_runner=lambda workers: Inline(max(workers, 1)))
+    def repair(self, progress):
+        return None
+
+@pytest.fixture(scope="session")
+def hacluster():
+    return FakeCluster()
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    for item in items:  # run without --hacluster: the cluster here is a fake
+        item.own_markers = [m for m in item.own_markers if m.name != "skip"]
+"""
+
+MISPREDICTED = """
+from pytest_hacluster import oracle
+from pytest_hacluster.failover import Failover
+from pytest_hacluster.faults import Event
+
+def measured(observed, expected):
+    f = Failover("move web to s2", Event("move web to s2", 1.0, 1.0, 1.1), 0.1, None)
+    f.prediction = oracle.Check(expected, observed, {})
+    return f
+
+PREDICTED = oracle.Prediction("crm resource move web s2", {}, {"web": "s2", "webapp": "s1"})
+
+def test_mismatch(hacluster_scenario):
+    hacluster_scenario.measurements.append(measured({"web": "s2", "webapp": "s2"}, PREDICTED))
+
+def test_match(hacluster_scenario):
+    hacluster_scenario.measurements.append(measured({"web": "s2", "webapp": "s1"}, PREDICTED))
+
+def test_unsimulable(hacluster_scenario):
+    hacluster_scenario.measurements.append(
+        measured({"web": "s1"}, oracle.Unsimulable("a split")))
+
+def test_oracle_broke(hacluster_scenario):
+    hacluster_scenario.measurements.append(
+        measured({"web": "s1"}, oracle.Unsimulable("crm_simulate: exit 1", failed=True)))
+"""
+
+
+def test_the_scenario_fails_when_placement_differs_from_the_prediction(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(MISPREDICTED_CONFTEST)
+    pytester.makepyfile(test_mispredicted=MISPREDICTED)
+    result = pytester.runpytest_subprocess("-rE")
+    result.assert_outcomes(passed=4, errors=2)
+    result.stdout.fnmatch_lines(
+        ["*placement differs from Pacemaker's prediction after move web to s2*"]
+    )
+    result.stdout.fnmatch_lines(["*could not ask the scheduler: crm_simulate: exit 1*"])
+    out = result.stdout.str()
+    assert "group webapp: predicted s1, observed s2" in out
+    assert "ERROR at teardown of test_mismatch" in out
+    assert "ERROR at teardown of test_oracle_broke" in out

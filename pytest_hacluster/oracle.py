@@ -1,0 +1,417 @@
+"""Pacemaker's own scheduler as the oracle: what should a fault do, before it is injected.
+
+Hand-written expectations ("web ends on the other node") repeat knowledge the scheduler
+already has, and go stale as soon as a constraint, a stickiness or a fail-count differs. So
+before a fault, ``crm_simulate`` runs on a copy of the live CIB with the fault expressed as its
+input (a failed operation, a failed node, a standby flag or a constraint set on the copy); its
+revised status is the expected placement of every resource and group, its transition summary
+the resources expected to restart, stop or move. After the fault, once the cluster has
+settled, ``compare`` lines that up with crm_mon.
+
+Some faults cannot be said in the scheduler's terms (a frozen process, a split in two
+partitions, a cable nothing watches): a fault says so with ``Unsimulable`` and its reason,
+and the record keeps it.
+
+The parsing and comparing half is pure; ``Oracle`` runs the tools on a node, with argument
+lists only, through whatever backend the cluster has.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pytest_hacluster import crm_status
+from pytest_hacluster.crm_status import ClusterState
+
+if TYPE_CHECKING:
+    from pytest_hacluster.cluster import Cluster
+
+SIMULATE_TIMEOUT_S = 30.0
+# A failed monitor of a process that is gone: OCF_NOT_RUNNING.
+RC_NOT_RUNNING = 7
+# Any other failure (the apache agent's answer to a 403): OCF_ERR_GENERIC.
+RC_ERROR = 1
+
+
+class OracleError(RuntimeError):
+    """crm_simulate's answer could not be read; says what was wrong."""
+
+
+# -- what to ask ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FailedOp:
+    """An operation result to inject (``--op-inject``): a failure the cluster will see."""
+
+    resource: str
+    operation: str  # "monitor", "start", ...
+    node: str
+    rc: int = RC_NOT_RUNNING
+
+    def spec(self, cib: Cib) -> str:
+        """``<rsc>_<op>_<interval ms>@<node>=<rc>``, the interval as the CIB defines it."""
+        interval = cib.interval_ms(self.resource, self.operation)
+        return f"{self.resource}_{self.operation}_{interval}@{self.node}={self.rc}"
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """A fault in crm_simulate's terms.
+
+    ``edits`` run against the CIB copy (``CIB_file``) before simulating: standby flags, move
+    constraints, meta attributes, fail-counts. ``failed_ops`` and ``failed_nodes`` and
+    ``joining_nodes`` are crm_simulate's own inputs. ``note`` says where the simulation is a
+    simplification of what really happens.
+    """
+
+    what: str
+    edits: tuple[tuple[str, ...], ...] = ()
+    failed_ops: tuple[FailedOp, ...] = ()
+    failed_nodes: tuple[str, ...] = ()
+    joining_nodes: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def avoid(self) -> tuple[str, ...]:
+        """Nodes that must not run the simulation: the one about to fail, or one still down."""
+        return (*self.failed_nodes, *self.joining_nodes)
+
+    def inputs(self, cib: Cib) -> list[str]:
+        """crm_simulate's arguments for the fault (without ``-x``/``-S``)."""
+        args: list[str] = []
+        for op in self.failed_ops:
+            args += ["--op-inject", op.spec(cib)]
+        for node in self.failed_nodes:
+            args += ["--node-fail", node]
+        for node in self.joining_nodes:
+            args += ["--node-up", node]
+        return args
+
+
+@dataclass(frozen=True)
+class Unsimulable:
+    """A fault crm_simulate cannot express (or could not be asked about), and why.
+
+    ``failed`` is set when the oracle itself broke (crm_simulate errored, no node answered):
+    unlike a fault the scheduler cannot model, that is a defect to report.
+    """
+
+    reason: str
+    failed: bool = False
+
+    def __str__(self) -> str:
+        return ("could not ask the scheduler: " if self.failed else "not simulable: ") \
+            + self.reason
+
+
+def simulate_command(path: str, simulation: Simulation, cib: Cib) -> list[str]:
+    """The whole crm_simulate command line on the CIB copy at ``path``."""
+    return ["crm_simulate", "--xml-file", path, "--simulate", *simulation.inputs(cib),
+            "--output-as=xml"]
+
+
+# -- the CIB, as far as a simulation needs it ------------------------------------------------
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(ms|msec|s|sec|m|min|h|hr)?\s*$")
+_UNIT_MS = {None: 1000, "s": 1000, "sec": 1000, "ms": 1, "msec": 1, "m": 60_000,
+            "min": 60_000, "h": 3_600_000, "hr": 3_600_000}
+
+
+def duration_ms(value: str) -> int:
+    """A CIB interval ("10", "10s", "500ms", "1min") in milliseconds; bare numbers are seconds."""
+    match = _DURATION.match(value)
+    if match is None:
+        raise OracleError(f"interval {value!r} is not a duration this oracle reads")
+    return int(match.group(1)) * _UNIT_MS[match.group(2)]
+
+
+class Cib:
+    """The live CIB (``cibadmin -Q``): op intervals and configured agents, for faults to ask."""
+
+    def __init__(self, text: str) -> None:
+        try:
+            self.root = ET.fromstring(text.strip())
+        except ET.ParseError as exc:
+            raise OracleError(f"cibadmin -Q gave no CIB ({exc})") from None
+        if self.root.tag != "cib":
+            raise OracleError(f"expected <cib>, got <{self.root.tag}>")
+        self.text = text
+
+    def primitive(self, resource: str) -> ET.Element | None:
+        return next((p for p in self.root.iter("primitive") if p.get("id") == resource), None)
+
+    def interval_ms(self, resource: str, operation: str) -> int:
+        """The interval of ``operation`` as configured for ``resource`` (0 for start/stop)."""
+        if operation != "monitor":
+            return 0
+        prim = self.primitive(resource)
+        ops = [] if prim is None else [
+            op for op in prim.iter("op") if op.get("name") == operation
+            and op.get("role") in (None, "Started")
+        ]
+        if not ops:
+            raise OracleError(f"no {operation} operation of {resource} in the CIB")
+        return duration_ms(ops[0].get("interval", "0"))
+
+    def agent_primitives(self, provider: str, kind: str) -> list[ET.Element]:
+        """Primitives of one agent (e.g. pacemaker/ping), wherever they sit (clones, groups)."""
+        return [p for p in self.root.iter("primitive")
+                if p.get("provider") == provider and p.get("type") == kind]
+
+    def ping_attribute(self) -> str | None:
+        """The node attribute a configured ``ocf:pacemaker:ping`` sets, or None if there is none."""
+        for prim in self.agent_primitives("pacemaker", "ping"):
+            names = [nv.get("value") for nv in prim.iter("nvpair") if nv.get("name") == "name"]
+            return names[0] if names and names[0] else "pingd"
+        return None
+
+
+# -- the answer -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Action:
+    """One line of the transition summary: a resource started, stopped, recovered or moved."""
+
+    resource: str
+    action: str  # start, stop, recover, move, restart, promote, demote, migrate, ...
+    node: str | None = None
+    source: str | None = None
+    dest: str | None = None
+
+    @property
+    def changes_placement(self) -> bool:
+        return self.source is not None and self.dest is not None and self.source != self.dest
+
+    def __str__(self) -> str:
+        if self.source is not None and self.dest is not None:
+            return f"{self.action} {self.resource} {self.source} -> {self.dest}"
+        where = self.node or self.source or self.dest  # a restart names only its source
+        return f"{self.action} {self.resource}" + (f" on {where}" if where else "")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the scheduler will do: placement afterwards, and the actions to get there."""
+
+    what: str
+    placement: dict[str, str | None]  # resource -> node (None: stopped; "s1+s2": a clone)
+    groups: dict[str, str | None]  # group -> the one node it runs whole on, or None
+    actions: tuple[Action, ...] = ()
+    note: str = ""
+    took_s: float | None = None  # cibadmin, edits and crm_simulate, on the node
+    simulate_s: float | None = None  # crm_simulate alone
+
+    def __str__(self) -> str:
+        groups = ", ".join(f"{g} on {n or 'nowhere'}" for g, n in self.groups.items())
+        acts = "; ".join(str(a) for a in self.actions) or "nothing to do"
+        return f"{self.what}: {groups} ({acts})" + (f" [{self.note}]" if self.note else "")
+
+
+Expectation = Prediction | Unsimulable
+
+
+def where(nodes: tuple[str, ...] | frozenset[str]) -> str | None:
+    """One resource's placement as one value: a node, None when stopped, "a+b" when several."""
+    return "+".join(sorted(nodes)) if nodes else None
+
+
+def placement_of(state: ClusterState) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """Resource and group placement of a state, the same way for predicted and observed."""
+    return (
+        {rid: where(r.nodes) for rid, r in state.resources.items()},
+        {gid: g.started_on for gid, g in state.groups.items()},
+    )
+
+
+def parse(text: str, what: str = "", note: str = "") -> Prediction:
+    """``crm_simulate --simulate --output-as=xml`` -> a Prediction.
+
+    The revised cluster status has crm_mon's layout, so crm_mon's parser reads it: placement
+    means the same on both sides of the comparison.
+    """
+    try:
+        root = ET.fromstring(text.strip())
+    except ET.ParseError as exc:
+        raise OracleError(f"crm_simulate gave malformed XML ({exc})") from None
+    status = root.find("status")
+    if status is not None and status.get("code") not in (None, "0"):
+        errors = "; ".join((e.text or "").strip() for e in status.iter("error"))
+        raise OracleError(f"crm_simulate failed: {status.get('message')} {errors}".strip())
+    revised = root.find("revised_cluster_status")
+    if revised is None:
+        raise OracleError("crm_simulate's output has no <revised_cluster_status> (no -S?)")
+    doc = ET.Element("pacemaker-result")
+    doc.extend(child for child in revised if child.tag in ("nodes", "resources"))
+    try:
+        state = crm_status.parse_xml(ET.tostring(doc, encoding="unicode"))
+    except crm_status.ParseError as exc:
+        raise OracleError(f"crm_simulate's revised status: {exc}") from None
+    placement, groups = placement_of(state)
+    actions_elem = root.find("actions")
+    actions = tuple(
+        Action(
+            resource=elem.get("resource", "?"), action=elem.get("action", "?"),
+            node=elem.get("node"), source=elem.get("source"), dest=elem.get("dest"),
+        )
+        for elem in (actions_elem if actions_elem is not None else ())
+        if elem.tag == "rsc_action"
+    )
+    return Prediction(what=what, placement=placement, groups=groups, actions=actions, note=note)
+
+
+# -- predicted against observed ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Check:
+    """A prediction lined up with what crm_mon showed once the cluster had settled."""
+
+    expected: Expectation
+    groups: dict[str, str | None] = field(default_factory=dict)
+    placement: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def matched(self) -> bool | None:
+        """True/False when there was a prediction; None when the fault was not simulable."""
+        if not isinstance(self.expected, Prediction):
+            return None
+        return not self.differences
+
+    @property
+    def verdict(self) -> str:
+        return {True: "matched", False: "mismatch", None: "unsimulable"}[self.matched]
+
+    @property
+    def differences(self) -> list[str]:
+        """Each group and resource whose observed node is not the predicted one."""
+        if not isinstance(self.expected, Prediction):
+            return []
+        diffs = []
+        for kind, predicted, observed in (("group", self.expected.groups, self.groups),
+                                          ("resource", self.expected.placement, self.placement)):
+            for name, node in predicted.items():
+                seen = observed.get(name, "absent")
+                if seen != node:
+                    diffs.append(f"{kind} {name}: predicted {node or 'stopped'}, "
+                                 f"observed {seen or 'stopped'}")
+        return diffs
+
+    def __str__(self) -> str:
+        observed = ", ".join(f"{g} on {n or 'nowhere'}" for g, n in self.groups.items())
+        if not isinstance(self.expected, Prediction):
+            return f"{self.expected}; observed: {observed}"
+        predicted = ", ".join(f"{g} on {n or 'nowhere'}" for g, n in self.expected.groups.items())
+        actions = "; ".join(str(a) for a in self.expected.actions) or "nothing to do"
+        lines = [f"prediction {self.verdict}: {self.expected.what}",
+                 f"  predicted: {predicted}",
+                 f"  observed:  {observed}",
+                 f"  predicted actions: {actions}"]
+        lines += [f"  differs: {d}" for d in self.differences]
+        if self.expected.note:
+            lines.append(f"  note: {self.expected.note}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"verdict": self.verdict, "observed_groups": dict(self.groups),
+                                "observed_placement": dict(self.placement)}
+        if isinstance(self.expected, Prediction):
+            data.update(
+                what=self.expected.what, predicted_groups=dict(self.expected.groups),
+                predicted_placement=dict(self.expected.placement),
+                predicted_actions=[str(a) for a in self.expected.actions],
+                differences=self.differences, note=self.expected.note,
+                took_s=self.expected.took_s, simulate_s=self.expected.simulate_s,
+            )
+        else:
+            data.update(reason=self.expected.reason, oracle_failed=self.expected.failed)
+        return data
+
+
+def compare(expected: Expectation, state: ClusterState) -> Check:
+    """Line the prediction up with the settled state (whole placement: without stickiness,
+    one group's move often moves the other)."""
+    placement, groups = placement_of(state)
+    return Check(expected, groups=groups, placement=placement)
+
+
+# -- asking the scheduler on a node -----------------------------------------------------------
+
+Build = Callable[[Cib], "Simulation | Unsimulable | None"]
+
+
+class Oracle:
+    """Runs crm_simulate for a cluster: on a node that stays up, on a copy of its CIB."""
+
+    def __init__(self, cluster: Cluster, timeout: float = SIMULATE_TIMEOUT_S) -> None:
+        self.cluster = cluster
+        self.timeout = timeout
+
+    def _candidates(self, avoid: tuple[str, ...]) -> list[str]:
+        names = list(self.cluster.nodes)
+        return [n for n in names if n not in avoid] or names
+
+    def predict(self, build: Build, avoid: tuple[str, ...] = ()) -> Expectation | None:
+        """Ask the scheduler what ``build(cib)`` will do. Never raises: an oracle that broke
+        comes back as ``Unsimulable(failed=True)`` with the reason; None when there is
+        nothing to ask (the fault has no simulation)."""
+        last = "no node to run crm_simulate on"
+        for name in self._candidates(avoid):
+            try:
+                return self._predict_on(name, build, avoid)
+            except _WrongNode:
+                continue
+            except Exception as exc:  # an oracle never breaks the test it serves; it reports
+                last = f"on {name}: {str(exc).strip().splitlines()[0] if str(exc) else exc!r}"
+        return Unsimulable(last, failed=True)
+
+    def _predict_on(self, name: str, build: Build, avoid: tuple[str, ...]) -> Expectation | None:
+        node = self.cluster.node(name)
+        started = time.monotonic()
+        queried = node.run(["cibadmin", "--query"], timeout=self.timeout)
+        if queried.exited == 127:
+            return Unsimulable("no cibadmin on this stack")
+        if not queried.ok:
+            raise OracleError(f"cibadmin --query: {queried.describe()}")
+        cib = Cib(queried.stdout)
+        simulation = build(cib)
+        if not isinstance(simulation, Simulation):
+            return simulation
+        if name in simulation.avoid and len(self.cluster.nodes) > 1:
+            raise _WrongNode(name)
+        path = f"/tmp/hacluster-oracle-{uuid.uuid4().hex}.xml"
+        env: Mapping[str, str] = {"CIB_file": path}
+        node.write(path, queried.stdout, mode=0o600)
+        try:
+            for edit in simulation.edits:
+                node.run(list(edit), timeout=self.timeout, env=env, check=True)
+            t0 = time.monotonic()
+            result = node.run(simulate_command(path, simulation, cib), timeout=self.timeout)
+            simulate_s = time.monotonic() - t0
+        finally:
+            node.run(["rm", "-f", path], timeout=self.timeout)
+        if result.exited == 127:
+            return Unsimulable("no crm_simulate on this stack (Pacemaker 1.0 has ptest)")
+        if not result.ok and not result.stdout.strip():
+            raise OracleError(f"crm_simulate: {result.describe()}")
+        found = parse(result.stdout, what=simulation.what, note=simulation.note)
+        return Prediction(
+            what=found.what, placement=found.placement, groups=found.groups,
+            actions=found.actions, note=found.note,
+            took_s=round(time.monotonic() - started, 3), simulate_s=round(simulate_s, 3),
+        )
+
+
+class _WrongNode(Exception):
+    """The simulation asks for a node that is failing or down: another node must run it."""
+
+
+__all__ = [
+    "Action", "Check", "Cib", "Expectation", "FailedOp", "Oracle", "OracleError", "Prediction",
+    "Simulation", "Unsimulable", "compare", "duration_ms", "parse", "placement_of",
+    "simulate_command", "where",
+]
