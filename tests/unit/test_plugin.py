@@ -179,15 +179,23 @@ MISPREDICTED_CONFTEST = """
 import pytest
 from types import SimpleNamespace
 from pytest_hacluster.config import Description
+from pytest_hacluster.backends.base import FaultNotSupported
 from pytest_hacluster.http_client import Inline
+
+def no_lan():
+    raise FaultNotSupported("a fake cluster has no LAN")
 
 class FakeCluster:
     description = Description()
     urls = {}
+    nodes = {}
     oracle = None
-    backend = SimpleNamespace(client_runner=lambda workers: Inline(max(workers, 1)))
+    backend = SimpleNamespace(client_runner=lambda workers: Inline(max(workers, 1)),
+                              arp_scanner=no_lan)
     def repair(self, progress):
         return None
+    def state(self, node=None):
+        raise RuntimeError("a fake cluster has no crm_mon")
 
 @pytest.fixture(scope="session")
 def hacluster():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+from pytest_hacluster import oracle
 from pytest_hacluster.config import Description, SshConfig, VagrantConfig
 from pytest_hacluster.invariants import Violation
 from pytest_hacluster.report import record
@@ -41,23 +42,19 @@ def test_probe_samples_are_rows_on_the_scenario_clock() -> None:
 def test_fields_added_later_are_picked_up_when_present() -> None:
     sc = reportdata.kill_httpd()
 
-    class Prediction:
-        def to_dict(self) -> dict[str, object]:
-            return {"placement": {"web": "s1"}, "matched": True}
-
-        def __str__(self) -> str:
-            return "web stays on s1 (matched)"
-
+    predicted = oracle.Prediction("SIGKILL httpd on s1", {"httpd": "s1"}, {"web": "s1"})
     m = sc.measurements[0]
-    m.prediction, m.log_lines, m.failcounts_before = Prediction(), ["a", "b"], {"httpd@s1": 0}
+    m.prediction = oracle.Check(predicted, {"web": "s1"}, {"httpd": "s1"})
+    m.log_lines, m.failcounts_before = ["a", "b"], {"httpd@s1": 0}
     sc.violations = [
         Violation("vip_doubled", "192.168.1.101", ("s1", "s2"), reportdata.T0 + 2,
                   reportdata.T0 + 5, "arp", None)
     ]
     rec = record.scenario_record(sc)
     out = rec["failovers"][0]
-    assert out["prediction"] == {"placement": {"web": "s1"}, "matched": True}
-    assert out["prediction_text"] == "web stays on s1 (matched)"
+    assert out["prediction"]["verdict"] == "matched"
+    assert out["prediction"]["predicted_groups"] == {"web": "s1"}
+    assert out["prediction_text"].startswith("prediction matched: SIGKILL httpd on s1")
     assert out["log_lines"] == ["a", "b"] and out["failcounts_before"] == {"httpd@s1": 0}
     (v,) = rec["violations"]
     assert (v["kind"], v["subject"], v["nodes"], v["seen_by"], v["expected"]) == (
