@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from pytest_hacluster import crm_status
+from pytest_hacluster import cluster_log, crm_status
 from pytest_hacluster.backends.base import Backend, BackendError, NodeShell, Progress
 from pytest_hacluster.config import Description
 from pytest_hacluster.crm_status import ClusterState
@@ -103,6 +103,21 @@ class Cluster:
         if last is None:
             raise ClusterError(f"no node could run {' '.join(command)}")
         raise CommandError("every node", last)
+
+    def log_window(self, start: float, end: float, tail_bytes: int = 2_000_000) -> list[str]:
+        """Every node's cluster log lines (Pacemaker, corosync, resource agents) stamped between
+        the wall-clock times ``start`` and ``end``, in time order, chatter dropped
+        (``cluster_log.py``). A node that cannot answer (powered off) is left out."""
+        script = 'for f do [ -r "$f" ] && tail -c "$0" -- "$f"; done; true'
+        per_node = []
+        for name, node in self.nodes.items():
+            try:
+                text = node.run(["sh", "-c", script, str(tail_bytes), *cluster_log.LOG_FILES],
+                                timeout=20).stdout
+            except (BackendError, RuntimeError):
+                continue
+            per_node.append(cluster_log.window(name, text, start, end))
+        return [str(x) for x in cluster_log.merge(per_node)]
 
     def state(self, node: str | None = None) -> ClusterState:
         """Pacemaker's view, from ``crm_mon`` XML (a node that is down answers nothing).

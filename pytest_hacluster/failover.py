@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pytest_hacluster import crm_status, oracle
+from pytest_hacluster import cluster_log, crm_status, oracle
 from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.faults import Event, Fault
 from pytest_hacluster.probe import Outage, Probe, story
@@ -49,6 +49,8 @@ class Failover:
     stories: dict[str, str] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)
     gave_up: str | None = None  # why watching stopped before recovery
+    log_lines: list[str] = field(default_factory=list)  # the cluster's logs of the window
+    failcounts_before: dict[str, int] | None = None  # "resource@node" -> count, before the fault
     prediction: oracle.Check | None = None  # the scheduler's prediction against the settled state
 
     @property
@@ -114,6 +116,9 @@ class Failover:
             lines.append(f"  fail-counts: {self.failcounts}")
         if self.prediction is not None:
             lines += [f"  {line}" for line in str(self.prediction).splitlines()]
+        if self.log_lines:
+            lines.append("  cluster log of the fault's window (notice+, agents, corosync):")
+            lines += [f"    {line}" for line in cluster_log.trimmed(self.log_lines)]
         return "\n".join(lines)
 
     def within(self, threshold: Threshold | None = None) -> bool:
@@ -233,6 +238,12 @@ def watch_recovery(
         if expected is not None:
             result.prediction = oracle.compare(expected, state)
     result.events = [e.at(event.t) for e in (event, *events)]
+    if isinstance(fault, Fault):
+        result.failcounts_before = fault.failcounts_before
+    try:
+        result.log_lines = cluster.log_window(event.wall, time.time())
+    except (CommandError, RuntimeError) as exc:
+        result.log_lines = [f"(the cluster's logs could not be read: {exc})"]
     return result
 
 

@@ -85,6 +85,7 @@ class Fault(ABC):
         self.timeline = timeline
         self.injected: Event | None = None
         self.undone: Event | None = None
+        self.failcounts_before: dict[str, int] | None = None
 
     @property
     @abstractmethod
@@ -98,8 +99,17 @@ class Fault(ABC):
         if self.injected is not None:
             raise FaultError(f"{self} was already injected")
         self.cluster.backend.check_fault_allowed(str(self))  # consent, before anything changes
+        self.failcounts_before = self._failcounts()
         self.injected = self.timeline.run(str(self), self._inject, self._predict(self.simulation))
         return self
+
+    def _failcounts(self) -> dict[str, int] | None:
+        """Fail-counts just before the fault, for the record (None: crm_mon did not answer)."""
+        try:
+            state = self.cluster.state()
+        except (CommandError, RuntimeError, ValueError):
+            return None
+        return {f"{r}@{n}": c for (r, n), c in state.failcounts.items()}
 
     def undo(self) -> None:
         if self.injected is None or self.undone is not None:

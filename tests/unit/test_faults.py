@@ -22,6 +22,9 @@ class FakeCluster:
         self.refuse = refuse
         self.oracle = None  # no scheduler to ask
 
+    def state(self, node: str | None = None) -> object:
+        raise RuntimeError("no crm_mon here: fail-counts before the fault are unknown")
+
     def _consent(self, fault: str) -> None:
         if self.refuse:
             raise FaultNotAllowed(f"{fault}: not without --hacluster-allow-faults")

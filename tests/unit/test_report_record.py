@@ -27,7 +27,7 @@ def test_a_killed_service_becomes_a_record_with_slo_and_measured_figures() -> No
     assert m["placement"] == {"web": "s1", "webapp": "s2"}
     assert m["failcounts_after"] == {"httpd@s1": 1}
     assert m["failcounts_before"] is None  # not measured by this Failover: null, not invented
-    assert m["prediction"] is None and m["log_lines"] is None
+    assert m["prediction"] is None and m["log_lines"] == []
 
 
 def test_probe_samples_are_rows_on_the_scenario_clock() -> None:
