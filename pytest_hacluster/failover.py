@@ -134,9 +134,12 @@ class Failover:
             props.append((f"outage_s.{url}", _round(self.outage_s(url))))
             props.append((f"lost.{url}", self.lost(url)))
         props += [
+            ("worst_outage_s", _round(self.worst_outage_s)),
+            ("within_slo", self.within()),
             ("probe_interval_s", self.probe_interval),
             ("detected_s", _round(self.detected_s)),
             ("settled_s", _round(self.settled_s)),
+            ("summary", self.summary()),
         ]
         props += [(f"placement.{g}", n) for g, n in self.placement.items()]
         if self.threshold is not None:

@@ -19,6 +19,7 @@ from types import FrameType
 import pytest
 
 from pytest_hacluster import config as hconfig
+from pytest_hacluster import summary
 from pytest_hacluster.backends import CHOICES, Backend, BackendError, Settings, backend_class
 from pytest_hacluster.backends.base import FaultNotAllowed, FaultNotSupported
 from pytest_hacluster.cluster import Cluster, ClusterError
@@ -28,7 +29,6 @@ from pytest_hacluster.scenario import Scenario, settings_interval
 ACTIVE = pytest.StashKey[list[Cluster]]()
 DESCRIPTION = pytest.StashKey[hconfig.Description]()
 BACKEND = pytest.StashKey[Backend]()
-MEASURED = pytest.StashKey[list[tuple[str, Scenario]]]()
 WATCH = pytest.StashKey[Watcher]()
 SKIP_REASON = "needs a live cluster: run `pytest --hacluster` (see README.md)"
 
@@ -57,6 +57,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="also run scenarios that take minutes by nature (tests marked hacluster_slow)",
     )
     group.addoption(
+        "--hacluster-repeat", metavar="N", type=int, default=1,
+        help="run each fault scenario N times and report p50/p95/max outage per scenario",
+    )
+    group.addoption(
         "--hacluster-hosts", metavar="NODE=HOST[:PORT],...", default=None,
         help="ssh backend: where the nodes are (over [tool.hacluster.ssh] hosts)",
     )
@@ -82,7 +86,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "hacluster_slow: a scenario that takes minutes by nature (run with --hacluster-slow)",
     )
     config.stash[ACTIVE] = []
-    config.stash[MEASURED] = []
+    config.pluginmanager.register(RunTable(config), "hacluster-runs")
+    if config.getoption("hacluster_repeat") < 1:
+        raise pytest.UsageError("--hacluster-repeat: N must be at least 1")
     if config.getoption("hacluster_report"):
         from pytest_hacluster.report.plugin import ReportPlugin
 
@@ -141,6 +147,18 @@ def _turn_sigterm_into_interrupt() -> None:
 
     if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
         signal.signal(signal.SIGTERM, handler)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``--hacluster-repeat N``: every fault scenario (a test using ``hacluster_scenario``)
+    N times, as N items ``...-runKofN`` that pytest-xdist can spread over its workers."""
+    count = metafunc.config.getoption("hacluster_repeat", 1)
+    if count > 1 and "hacluster_scenario" in metafunc.fixturenames:
+        metafunc.fixturenames.append("hacluster_run")
+        metafunc.parametrize(
+            "hacluster_run", range(1, count + 1),
+            ids=[f"run{k}of{count}" for k in range(1, count + 1)],
+        )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -309,31 +327,44 @@ def _unexpected_violations(item: pytest.Function) -> str:
 
 
 def _record(request: pytest.FixtureRequest, scenario: Scenario) -> None:
-    """Figures into the test's JUnit properties, and the scenario into the end summary."""
+    """Figures into the test's JUnit properties (which the end summary reads too)."""
     props = request.node.user_properties
     for i, measured in enumerate(scenario.measurements):
         tag = f"failover{i + 1}" if len(scenario.measurements) > 1 else "failover"
         props += [(f"{tag}.{k}", v) for k, v in measured.properties()]
     props += [(f"finding{i + 1}", str(f)) for i, f in enumerate(scenario.findings)]
     props += [(f"prediction.{what}", said) for what, said in scenario.predictions()]
-    if scenario.measurements or scenario.findings:
-        request.config.stash[MEASURED].append((request.node.nodeid, scenario))
+    props += [(f"watch.looks_per_s.{k}", v) for k, v in scenario.watch.rates().items()]
 
 
-def pytest_terminal_summary(
-    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
-) -> None:
-    """Each measured outage and each finding, one line per fault, at the end of the run."""
-    measured = config.stash.get(MEASURED, [])
-    if not measured:
-        return
-    tr = terminalreporter
-    tr.section("hacluster: measured failovers")
-    for nodeid, scenario in measured:
-        tr.write_line(nodeid.split("::", 1)[-1])
-        for m in scenario.measurements:
-            verdict = "ok " if m.within() else "!! "
-            slo_text = f" [SLO {m.threshold.seconds:g}s]" if m.threshold else ""
-            tr.write_line(f"  {verdict}{m.summary()}{slo_text}")
-        for f in scenario.findings:
-            tr.write_line(f"  finding: {f}")
+class RunTable:
+    """Collects every test's outcome and figures from its reports, in this process or from
+    xdist's workers, and prints the measured failovers at the end (``summary.py``)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.runs: dict[str, summary.Run] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        run = self.runs.setdefault(report.nodeid, summary.Run(report.nodeid))
+        run.outcome = summary.outcome_of(
+            report.when, report.outcome, hasattr(report, "wasxfail"),
+            None if report.when == "setup" else run.outcome,
+        )
+        run.props.update(dict(report.user_properties))
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        """Each measured outage and finding at the end of the run; with
+        ``--hacluster-repeat``, p50 / p95 / max per scenario and the runs' verdicts."""
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            return  # the controller prints it, from every worker's reports
+        table = summary.lines(self.runs.values())
+        if not table:
+            return
+        repeat = self.config.getoption("hacluster_repeat")
+        title = "hacluster: measured failovers" + (
+            f" ({repeat} runs of each scenario)" if repeat > 1 else ""
+        )
+        terminalreporter.section(title)
+        for line in table:
+            terminalreporter.write_line(line)

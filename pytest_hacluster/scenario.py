@@ -11,19 +11,16 @@ properties and the end-of-run summary.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_hacluster import slo
 from pytest_hacluster.cluster import Cluster
-from pytest_hacluster.crm_status import ClusterState
-from pytest_hacluster.failover import Failover, watch_recovery
-from pytest_hacluster.faults import Event, Fault, Faults
+from pytest_hacluster.failover import Failover
+from pytest_hacluster.faults import Faults
 from pytest_hacluster.invariants import KINDS, Violation, Watcher, classify
 from pytest_hacluster.oracle import Unsimulable
 from pytest_hacluster.probe import Probe
-from pytest_hacluster.slo import Threshold
 
 
 @dataclass(frozen=True)
@@ -100,36 +97,26 @@ class Scenario:
         return "\n".join([*lines, *(f"  event {e}" for e in events)])
 
     def record_expected_violations(self) -> None:
-        """Expected violations as findings (with figures), once the watcher has stopped."""
+        """Expected violations as findings, one per kind: each subject with its longest window
+        and who saw it (node changes a fault causes are its point, not findings)."""
         origin = self.watch.started or 0.0
         now = self.watch.stopped or time.monotonic()
+        by_kind: dict[str, list[Violation]] = {}
         for v in self.violations:
             if v.expected is not None and v.kind != "node_change":
-                self.finding(
-                    f"expected {v.kind}: {v.subject} on {' and '.join(v.nodes)}",
-                    seen_by=v.seen_by, from_s=round(v.start - origin, 1),
-                    for_s=round(v.duration(now), 1), why=v.expected,
-                )
-
-    def recover(
-        self,
-        fault: Fault | Event,
-        expect: Callable[[ClusterState], bool],
-        what: str,
-        urls: Sequence[str] | None = None,
-        threshold: Threshold | None = None,
-        timeout: float | None = None,
-        failed_resource: str | None = None,
-    ) -> Failover:
-        """Measure the recovery from ``fault`` (see ``failover.watch_recovery``) and keep it."""
-        event = fault.injected if isinstance(fault, Fault) else fault
-        later = [e for e in self.faults.timeline.events if event is not None and e.t > event.t]
-        measured = watch_recovery(
-            self.cluster, self.probe, fault, expect, what, urls=urls, threshold=threshold,
-            timeout=timeout, failed_resource=failed_resource, events=later,
-        )
-        self.measurements.append(measured)
-        return measured
+                by_kind.setdefault(v.kind, []).append(v)
+        for kind, found in by_kind.items():
+            subjects: dict[str, Violation] = {}
+            for v in found:
+                if v.subject not in subjects or v.duration(now) > subjects[v.subject].duration(now):
+                    subjects[v.subject] = v
+            self.finding(
+                f"expected {kind}: " + ", ".join(
+                    f"{v.subject} on {' and '.join(v.nodes)} from {v.start - origin:+.1f}s "
+                    f"for {v.duration(now):.1f}s" for v in subjects.values()
+                ),
+                seen_by=", ".join(sorted({v.seen_by for v in found})), why=found[0].expected,
+            )
 
     def predictions(self) -> list[tuple[str, str]]:
         """What the scheduler said before each event it was asked about (for the record,

@@ -250,3 +250,39 @@ def test_the_scenario_fails_when_placement_differs_from_the_prediction(
     assert "group webapp: predicted s1, observed s2" in out
     assert "ERROR at teardown of test_mismatch" in out
     assert "ERROR at teardown of test_oracle_broke" in out
+
+
+REPEATED = """
+import pytest
+from pytest_hacluster.failover import Failover
+from pytest_hacluster.faults import Event
+
+def test_scenario(hacluster_scenario, hacluster_run):
+    f = Failover("kill httpd", Event("kill httpd", 1.0, 1.0, 1.1), 0.1, None)
+    f.outages = {"web": []}
+    hacluster_scenario.measurements.append(f)
+    assert hacluster_run != 2, "the second run fails on purpose"
+
+def test_not_a_scenario():
+    pass
+"""
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one-process", "xdist"])
+def test_repeat_runs_each_scenario_n_times_and_sums_them_up(
+    pytester: pytest.Pytester, workers: list[str]
+) -> None:
+    pytester.makeconftest(MISPREDICTED_CONFTEST)
+    pytester.makepyfile(test_repeated=REPEATED)
+    result = pytester.runpytest_subprocess("--hacluster-repeat", "3", *workers)
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines([
+        "*hacluster: measured failovers (3 runs of each scenario)*",
+        "test_scenario  [1 failed, 2 passed]",
+        "  kill httpd: worst outage p50 0.0s, p95 0.0s, max 0.0s over 3 runs",
+    ])
+
+
+def test_repeat_must_be_positive(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--hacluster-repeat", "0")
+    result.stderr.fnmatch_lines(["*--hacluster-repeat: N must be at least 1*"])
