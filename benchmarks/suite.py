@@ -1,6 +1,12 @@
 """The whole acceptance suite on the lab: total wall time, each scenario's time and figures.
 
     sudo .venv/bin/python benchmarks/suite.py [--prefix hacl-suite] [-- extra pytest args]
+    sudo .venv/bin/python benchmarks/suite.py --compare-workers 1,2
+
+``--compare-workers`` runs the whole suite once per pytest-xdist worker count (``-n K``: K labs
+side by side, one per worker) and prints wall time, its ratio to the first count, and the
+machine's peak memory in use above what it used before the run (MemTotal - MemAvailable,
+sampled every 0.5 s: every lab process, the JVMs included, not only pytest's).
 
 Runs ``pytest --hacluster`` once in a subprocess (bring-up and teardown included, as a user
 runs it), reads its JUnit XML, and prints the time of every test, the measured outages each
@@ -15,12 +21,48 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 GOAL_S = 300.0
 REPO = Path(__file__).resolve().parents[1]
+
+
+def memory_in_use_mib() -> float:
+    info = {}
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        key, value = line.split(":", 1)
+        info[key] = int(value.split()[0])
+    return (info["MemTotal"] - info["MemAvailable"]) / 1024
+
+
+class PeakMemory:
+    """The machine's memory in use, sampled every ``interval`` until stopped: peak - baseline."""
+
+    def __init__(self, interval: float = 0.5) -> None:
+        self.interval = interval
+        self.baseline = memory_in_use_mib()
+        self.peak = self.baseline
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak = max(self.peak, memory_in_use_mib())
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    @property
+    def above_baseline(self) -> float:
+        return self.peak - self.baseline
 
 
 def run_suite(prefix: str, extra: list[str]) -> tuple[float, int, Path]:
@@ -31,6 +73,38 @@ def run_suite(prefix: str, extra: list[str]) -> tuple[float, int, Path]:
     started = time.monotonic()
     proc = subprocess.run(argv, cwd=REPO, check=False)
     return time.monotonic() - started, proc.returncode, junit
+
+
+def outcomes(junit: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        outcome = "passed"
+        for tag in ("failure", "error", "skipped"):
+            found = case.find(tag)
+            if found is not None:
+                outcome = "xfailed" if found.get("type") == "pytest.xfail" else tag
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def compare_workers(prefix: str, counts: list[int], extra: list[str]) -> int:
+    """The suite at each ``-n K``; figures printed side by side."""
+    rows = []
+    worst = 0
+    for k in counts:
+        with PeakMemory() as memory:
+            wall, rc, junit = run_suite(f"{prefix}{k}", ["-n", str(k), *extra])
+        worst = worst or rc
+        seen = outcomes(junit) if junit.exists() else {"no junit": 1}
+        rows.append((k, wall, memory.above_baseline, memory.baseline, seen))
+    first = rows[0][1]
+    print(f"\n{'-n':>3}  {'wall':>8}  {'ratio':>6}  {'peak memory':>12}  outcomes")
+    for k, wall, peak, base, seen in rows:
+        text = ", ".join(f"{n} {o}" for o, n in sorted(seen.items()))
+        print(f"{k:>3}  {wall:7.1f}s  {wall / first:6.2f}  {peak:8.0f} MiB  {text}"
+              f"  (machine used {base:.0f} MiB before)")
+    print(f"machine: {os.cpu_count()} cores, {memory_in_use_mib():.0f} MiB in use now")
+    return worst
 
 
 def report(junit: Path, wall: float) -> None:
@@ -60,11 +134,16 @@ def report(junit: Path, wall: float) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prefix", default="hacl-suite")
+    parser.add_argument("--compare-workers", metavar="K,K", default=None,
+                        help="run the suite at each xdist worker count, e.g. 1,2")
     parser.add_argument("extra", nargs="*", help="extra pytest arguments (after --)")
     args = parser.parse_args()
     if os.geteuid() != 0:
         print("benchmarks/suite.py needs root (the lab makes namespaces)", file=sys.stderr)
         return 2
+    if args.compare_workers:
+        counts = [int(k) for k in args.compare_workers.split(",")]
+        return compare_workers(args.prefix, counts, args.extra)
     wall, rc, junit = run_suite(args.prefix, args.extra)
     if not junit.exists():
         print(f"pytest wrote no JUnit XML (exit {rc})", file=sys.stderr)

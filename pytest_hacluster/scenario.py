@@ -11,16 +11,19 @@ properties and the end-of-run summary.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_hacluster import slo
 from pytest_hacluster.cluster import Cluster
-from pytest_hacluster.failover import Failover
-from pytest_hacluster.faults import Faults
+from pytest_hacluster.crm_status import ClusterState
+from pytest_hacluster.failover import Failover, watch_recovery
+from pytest_hacluster.faults import Event, Fault, Faults
 from pytest_hacluster.invariants import KINDS, Violation, Watcher, classify
 from pytest_hacluster.oracle import Unsimulable
 from pytest_hacluster.probe import Probe
+from pytest_hacluster.slo import Threshold
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,26 @@ class Scenario:
                 ),
                 seen_by=", ".join(sorted({v.seen_by for v in found})), why=found[0].expected,
             )
+
+    def recover(
+        self,
+        fault: Fault | Event,
+        expect: Callable[[ClusterState], bool],
+        what: str,
+        urls: Sequence[str] | None = None,
+        threshold: Threshold | None = None,
+        timeout: float | None = None,
+        failed_resource: str | None = None,
+    ) -> Failover:
+        """Measure the recovery from ``fault`` (see ``failover.watch_recovery``) and keep it."""
+        event = fault.injected if isinstance(fault, Fault) else fault
+        later = [e for e in self.faults.timeline.events if event is not None and e.t > event.t]
+        measured = watch_recovery(
+            self.cluster, self.probe, fault, expect, what, urls=urls, threshold=threshold,
+            timeout=timeout, failed_resource=failed_resource, events=later,
+        )
+        self.measurements.append(measured)
+        return measured
 
     def predictions(self) -> list[tuple[str, str]]:
         """What the scheduler said before each event it was asked about (for the record,
