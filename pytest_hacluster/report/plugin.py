@@ -65,6 +65,27 @@ def check_directory(directory: Path) -> None:
         )
 
 
+def check_separate_argument(config: pytest.Config, directory: Path) -> None:
+    """``--hacluster-report DIR`` (two words) with DIR outside the project is refused.
+
+    pytest looks for its root directory and configuration among the existing paths on the
+    command line before it has loaded plugins, so it takes a separate DIR that exists for a path
+    to test: here or in pytest-xdist's workers (which start after DIR was made), the root becomes
+    DIR, pyproject.toml is not read and every test under the current directory is collected.
+    ``--hacluster-report=DIR`` is one word, which pytest leaves alone.
+    """
+    if "--hacluster-report" not in config.invocation_params.args:
+        return
+    root, target = Path(config.rootpath).resolve(), directory.resolve()
+    if root in target.parents and config.inipath is not None:
+        return  # inside the project: pytest still finds the project's root and configuration
+    raise pytest.UsageError(
+        f"--hacluster-report {directory}: write it as one word, --hacluster-report={directory} "
+        "(pytest takes a separate directory outside the project for its root directory, and "
+        "would then read neither pyproject.toml nor testpaths)"
+    )
+
+
 class ReportPlugin:
     """Registered by the main plugin when ``--hacluster-report`` is given."""
 
@@ -86,6 +107,7 @@ class ReportPlugin:
         worker = os.environ.get("PYTEST_XDIST_WORKER")
         directory = Path(config.getoption("hacluster_report")).expanduser().absolute()
         if worker is None:
+            check_separate_argument(config, directory)
             check_directory(directory)
             # Workers get this absolute path with the options, whatever their working directory.
             config.option.hacluster_report = str(directory)

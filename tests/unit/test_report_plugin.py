@@ -142,3 +142,18 @@ def test_xdist_workers_records_are_merged(project: pytest.Pytester) -> None:
     (failed,) = [t for t in doc["tests"] if t["outcome"] == "failed"]
     assert (project.path / "out" / failed["diagnostics"][0] / "s1" / "crm_mon.txt").exists()
     assert doc["verdict"] == "FAIL"
+
+
+def test_a_separate_report_dir_outside_the_project_is_refused(
+    pytester: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """pytest would take it for its root directory and skip pyproject.toml and testpaths
+    (and under xdist the workers would, once the directory exists)."""
+    outside = tmp_path_factory.mktemp("elsewhere") / "report"
+    pytester.makepyfile(test_one="def test_one():\n    pass\n")
+    result = pytester.runpytest_subprocess("--hacluster-report", str(outside))
+    result.stderr.fnmatch_lines([f"*write it as one word, --hacluster-report={outside}*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result = pytester.runpytest_subprocess(f"--hacluster-report={outside}")
+    assert result.ret == 0
+    assert (outside / "report.json").is_file()
