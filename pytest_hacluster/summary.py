@@ -46,9 +46,16 @@ class Run:
 
 
 def scenario_id(nodeid: str) -> str:
-    """``test_x.py::test_y[httpd-run2of3]`` -> ``test_x.py::test_y[httpd]``."""
-    stripped = re.sub(r"-run\d+of\d+\]", "]", nodeid)
+    """``test_x.py::test_y[run2of3-httpd]`` -> ``test_x.py::test_y[httpd]``."""
+    stripped = re.sub(r"(?<=[\[-])run\d+of\d+-|-run\d+of\d+(?=\])", "", nodeid)
     return re.sub(r"\[run\d+of\d+\]", "", stripped)
+
+
+def finding_kind(text: str) -> str:
+    """A finding without its figures, so the runs of a repeated scenario can be counted:
+    numbers (not node names such as ``s1``) become ``#`` and the figures in parentheses go."""
+    text = re.sub(r" \(.*\)$", "", text)
+    return re.sub(r"(?<![A-Za-z\d.])[-+]?\d+(\.\d+)*", "#", text)
 
 
 _RANK = {"passed": 0, "skipped": 0, "xfailed": 1, "xpassed": 2, "failed": 3, "error": 3}
@@ -126,9 +133,9 @@ def lines(runs: Iterable[Run]) -> list[str]:
                 + (f"; within SLO {slo:g}s in {within}/{len(worst)}" if slo is not None else "")
             )
             out.append(text)
-        found = Counter(f for r in its_runs for f in r.findings())
+        found = Counter(finding_kind(f) for r in its_runs for f in r.findings())
         out += [f"  finding ({n}/{len(its_runs)} runs): {f}" for f, n in found.items()]
     return out
 
 
-__all__ = ["Run", "lines", "nearest_rank", "outcome_of", "scenario_id"]
+__all__ = ["Run", "finding_kind", "lines", "nearest_rank", "outcome_of", "scenario_id"]

@@ -27,6 +27,8 @@ def test_nearest_rank_is_a_measured_value() -> None:
     ("nodeid", "scenario"),
     [
         ("t.py::test_kill[httpd-run2of3]", "t.py::test_kill[httpd]"),
+        ("t.py::test_kill[run2of3-httpd]", "t.py::test_kill[httpd]"),
+        ("t.py::test_kill[a-run2of3-b]", "t.py::test_kill[a-b]"),
         ("t.py::test_crash[run1of3]", "t.py::test_crash"),
         ("t.py::test_crash", "t.py::test_crash"),
     ],
@@ -85,3 +87,13 @@ def test_outcome_is_the_worst_phase(phases: list[tuple[str, str, bool]], verdict
     for when, result, wasxfail in phases:
         outcome = summary.outcome_of(when, result, wasxfail, outcome)
     assert outcome == verdict
+
+
+def test_findings_of_repeated_runs_are_counted_without_their_figures() -> None:
+    runs = [run(f"t.py::test_x[run{k}of2]", "passed", 2.0) for k in (1, 2)]
+    runs[0].props["finding1"] = "s1 rejoined after power-on (rejoin_s=3.6)"
+    runs[1].props["finding1"] = "s1 rejoined after power-on (rejoin_s=3.3)"
+    assert summary.lines(runs)[-1] == "  finding (2/2 runs): s1 rejoined after power-on"
+    assert summary.finding_kind("split brain: 192.168.1.101 from +9.4s for 4.5s (x=1)") == (
+        "split brain: # from #s for #s"
+    )
