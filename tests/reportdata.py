@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from pytest_hacluster import probe as probe_mod
+from pytest_hacluster import timings
 from pytest_hacluster.config import Description
 from pytest_hacluster.failover import Failover
 from pytest_hacluster.faults import Event
@@ -166,7 +167,8 @@ def run_metadata() -> dict[str, Any]:
                   for n in desc.nodes},
         "versions": {n: {"pacemaker": "2.1.5", "corosync": "3.1.7", "heartbeat": None,
                          "apache": "2.4.62", "tomcat": "10.1.34"} for n in ("s1", "s2")},
-        "clusters": [], "timings_profile": None, "plugin_version": "0.1.0",
+        "clusters": [], "timings_profile": desc.timings.profile,
+        "detection": timings.detection(desc.timings).to_dict(), "plugin_version": "0.1.0",
         "pytest_version": "8.3.4", "python_version": "3.11.2", "host": "ci",
         "invocation": ["--hacluster", "--hacluster-report=out"], "report_dir": "/tmp/out",
         "recording_problems": [], "config": record.config_record(desc),

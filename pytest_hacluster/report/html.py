@@ -172,10 +172,22 @@ def _facts(doc: Mapping[str, Any]) -> str:
         ("Build tested", _versions_line(run)),
         ("Tested on", f"{run.get('started_at', '?')} (UTC), {secs(run.get('duration_s'))}"),
         ("Tests", totals),
+        ("Failure detection", _detection_line(run.get("detection"))),
         ("Tool", f"pytest-hacluster {run.get('plugin_version')}, pytest "
                  f"{run.get('pytest_version')}, schema v{doc['schema_version']}"),
     ]
     return "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in items)
+
+
+def _detection_line(detection: Mapping[str, Any] | None) -> str:
+    """Which timing profile ran: the seed's (outages predict the real pair's) or fast."""
+    if not detection:
+        return "not recorded"
+    kind = ("the seed's Heartbeat timings (deadtime, keepalive, warntime, initdead)"
+            if detection.get("profile") == "seed" else "fast profile: quick checks, outages do "
+            "not predict the real pair's")
+    return (f"{kind}: corosync token {detection.get('token_ms')} ms + consensus "
+            f"{detection.get('consensus_ms')} ms, dc-deadtime {detection.get('dc_deadtime')}")
 
 
 def _reasons(doc: Mapping[str, Any]) -> str:

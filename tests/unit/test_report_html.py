@@ -17,6 +17,8 @@ def test_the_page_leads_with_verdict_cluster_build_and_worst_outage() -> None:
     assert "Tomcat 10.1.34" in head and "crash, kill, pull cable, standby" in head
     assert re.search(r"without service was <b>36\.\d s</b>", head)
     assert "failed: tests/acceptance/test_node_crash.py::test_node_crash" in head
+    # Which timing profile ran: the seed's, whose outages predict the real pair's.
+    assert "the seed&#x27;s Heartbeat timings" in head and "token 4545 ms" in head
 
 
 def test_one_table_row_and_one_timeline_per_scenario() -> None:
