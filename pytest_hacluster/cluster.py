@@ -340,6 +340,8 @@ class Cluster:
         """Wait (bounded) until every node is online, both groups run and the URLs answer 200.
 
         Progress shows what is still missing each time it changes, so a slow bring-up says why.
+        ``timeout`` counts from ``since`` (the start of the bring-up) when given: the backend's
+        own part of the bring-up spends the same budget.
         """
         timeout = self.description.timings.bringup_timeout_s if timeout is None else timeout
         start = time.monotonic() if since is None else since
@@ -357,12 +359,13 @@ class Cluster:
 
         try:
             return wait_until(
-                look, lambda h: h.ok, timeout=timeout, interval=0.25,
-                what="both groups Started and the three URLs answering 200",
+                look, lambda h: h.ok, timeout=max(0.0, timeout - (time.monotonic() - start)),
+                interval=0.25, what="both groups Started and the three URLs answering 200",
                 describe=lambda h: "; ".join(h.problems),
             )
         except WaitTimeout as exc:
-            raise ClusterError(f"{exc}\n{self.backend.failure_logs()}") from None
+            budget = WaitTimeout(exc.what, timeout, exc.last)  # the whole budget, not what was left
+            raise ClusterError(f"{budget}\n{self.backend.failure_logs()}") from None
 
 
 def doubled_resources(desc: Description, state: ClusterState) -> list[crm_status.Resource]:
