@@ -424,7 +424,8 @@ class LabBackend(Backend):
             wait_until(
                 lambda: node.run(["crmadmin", "-D", "-t", "2000"], timeout=5),
                 lambda r: r.ok and "Designated Controller is:" in r.stdout,
-                timeout=self.description.timings.bringup_timeout_s, interval=0.1, what="a Designated Controller (crmadmin -D)",
+                timeout=self.description.timings.bringup_timeout_s, interval=0.1,
+                what="a Designated Controller (crmadmin -D)",
                 describe=lambda r: (r.stdout + r.stderr).strip()[-200:],
             )
         except WaitTimeout as exc:
