@@ -59,7 +59,9 @@ class Cluster:
         started = time.monotonic()
         self.backend.up(progress)
         try:
-            return self.wait_healthy(progress, timeout, since=started)
+            health = self.wait_healthy(progress, timeout, since=started)
+            self.backend.finish_bringup()
+            return health
         except BaseException:
             if not self.backend.settings.keep or not self.backend.reused:
                 self.backend.down()

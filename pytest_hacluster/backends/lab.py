@@ -309,7 +309,6 @@ class LabBackend(Backend):
         for node in self._nodes.values():
             node.write(CIB_PATH, cib, mode=0o600, owner="hacluster:haclient")
             _start_pacemaker(node)
-        self._set_described_dc_deadtime()
 
     def _save(self) -> None:
         save_records(
@@ -413,24 +412,14 @@ class LabBackend(Backend):
             node.run(["sh", "-c", script, "set", *(str(v) for _, v in settings)],
                      timeout=10, check=True)
 
-    def _set_described_dc_deadtime(self) -> None:
-        """Heartbeat's ``initdead`` as Pacemaker's ``dc-deadtime``, once a DC is elected.
+    def finish_bringup(self) -> None:
+        """Heartbeat's ``initdead`` as Pacemaker's ``dc-deadtime``, now that a DC is elected.
 
         Set earlier it would make the first election wait for it (lab-facts.md: that is what
         a cold start in seconds avoids); set now it governs every later start of a node.
         """
-        node = self._nodes[self.description.node_names[0]]
-        try:
-            wait_until(
-                lambda: node.run(["crmadmin", "-D", "-t", "2000"], timeout=5),
-                lambda r: r.ok and "Designated Controller is:" in r.stdout,
-                timeout=self.description.timings.bringup_timeout_s, interval=0.1,
-                what="a Designated Controller (crmadmin -D)",
-                describe=lambda r: (r.stdout + r.stderr).strip()[-200:],
-            )
-        except WaitTimeout as exc:
-            raise LabError(f"{exc}\n{self._logs(PACEMAKER_LOG)}") from None
         deadtime = timings.detection(self.description.timings).dc_deadtime
+        node = self._nodes[self.description.node_names[0]]
         node.run(
             ["crm_attribute", "--type", "crm_config", "--name", "dc-deadtime",
              "--update", deadtime],
