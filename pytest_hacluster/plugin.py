@@ -9,6 +9,7 @@ KeyboardInterrupt path.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import time
@@ -117,10 +118,13 @@ def pytest_configure(config: pytest.Config) -> None:
         rootdir=Path(config.rootpath),
         allow_faults=config.getoption("hacluster_allow_faults"),
     )
+    # pytest-xdist's controller runs no test: its workers' clusters are the ones to check.
+    workers = 0 if worker else int(config.getoption("numprocesses", 0) or 0)
     try:
         # Checked here, before collection: a missing package or a clash is one line, at once.
         chosen = backend_class(backend)(description, settings)
-        chosen.check()
+        for each in [f"{prefix}-gw{i}" for i in range(workers)] or [prefix]:
+            backend_class(backend)(description, dataclasses.replace(settings, prefix=each)).check()
     except BackendError as exc:
         raise pytest.UsageError(f"hacluster: {exc}") from None
     config.stash[BACKEND] = chosen

@@ -11,6 +11,8 @@ import os
 import signal
 from pathlib import Path
 
+from pytest_hacluster.backends.lab import remove
+from pytest_hacluster.statedir import state_dir
 from tests.integration.labtools import REPO, Spawned, cli_argv, leftovers, pytest_argv
 
 ACCEPTANCE = "tests/acceptance/test_services.py"
@@ -87,6 +89,22 @@ def test_gc_removes_a_crashed_lab_and_a_clash_is_refused(prefix: str) -> None:
     gc = Spawned(cli_argv("gc", "--prefix", prefix))
     assert gc.finish(timeout=60) == 0, gc.output
     assert leftovers(prefix) == [], gc.output
+
+
+def test_a_workers_leftover_lab_is_a_clash_under_xdist(prefix: str) -> None:
+    """Under ``-n K`` the controller checks every worker's prefix (``<prefix>-gwN``): a lab an
+    earlier run left is refused at once, before anything is made, as without xdist."""
+    base = f"haclx{prefix[-5:]}"  # room for "-gwN" within the 15 characters of a prefix
+    worker_lab = f"{base}-gw1"
+    state_dir(worker_lab).mkdir(parents=True)  # what a kept or crashed worker's lab leaves
+    try:
+        clash = Spawned(pytest_argv("--hacluster", f"--hacluster-prefix={base}", "-n", "2",
+                                    ACCEPTANCE))
+        assert clash.finish(timeout=60) == 4, clash.output
+        assert f"a lab named '{worker_lab}' already exists" in clash.output
+        assert leftovers(f"{base}-gw0") == [], clash.output
+    finally:
+        remove(worker_lab)
 
 
 def test_keep_reuses_the_lab_and_the_host_is_unchanged(prefix: str) -> None:
