@@ -175,6 +175,7 @@ def watch_recovery(
     timeout: float | None = None,
     failed_resource: str | None = None,
     events: Sequence[Event] = (),
+    states: Callable[[], tuple[float, ClusterState]] | None = None,
 ) -> Failover:
     """Watch until ``expect(state)`` holds and every URL answers again.
 
@@ -188,6 +189,9 @@ def watch_recovery(
     """
     event = fault.injected if isinstance(fault, Fault) else fault
     assert event is not None, "watch_recovery needs an injected fault"
+    # The invariant watcher reads every node's crm_mon already: its newest state serves here.
+    # Without one, a node is asked each time.
+    read_state = states or (lambda: (time.monotonic(), cluster.state()))
     slo_urls = tuple(urls if urls is not None else probe.urls)
     every_url = list(probe.urls)
     slo_s = threshold.seconds if threshold else 30.0
@@ -199,12 +203,12 @@ def watch_recovery(
     while True:
         now = time.monotonic()
         try:
-            state = cluster.state()
-            good = expect(state)
+            seen_at, state = read_state()
+            good = seen_at >= event.t and expect(state)  # a look from before counts for nothing
         except (CommandError, crm_status.ParseError, RuntimeError) as exc:
-            good, last_error = False, str(exc).splitlines()[0]
+            seen_at, good, last_error = now, False, str(exc).splitlines()[0]
         if good and settled_at is None:
-            settled_at = now
+            settled_at = seen_at
         elif not good:
             settled_at = None
         if settled_at is not None and all(_answering(probe, u, event.done) for u in every_url):

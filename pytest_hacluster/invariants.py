@@ -224,6 +224,7 @@ class Watcher:
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._views: dict[str, View] = {}
+        self._states: dict[str, tuple[float, crm_status.ClusterState]] = {}
         self._samples: list[tuple[float, str, set[Observation]]] = []
         self._baseline: dict[str, str] = {}
         self._vips = [g.vip for g in self.cluster.description.groups]
@@ -285,6 +286,9 @@ class Watcher:
             self._stop.wait(max(0.0, self.interval - (time.monotonic() - began)))
 
     def _view_loop(self, node: str) -> None:
+        # The nodes take turns: with two, a fresh state every quarter second across the pair.
+        names = self.cluster.description.node_names
+        self._stop.wait(self.view_interval * names.index(node) / len(names))
         while self._running():
             began = time.monotonic()
             view = self._view(node)
@@ -312,9 +316,23 @@ class Watcher:
 
     def _view(self, node: str) -> View | None:
         try:
-            return view_of(self.cluster.state(node), self._groups)
+            state = self.cluster.state(node)
+            taken = time.monotonic()
+            view = view_of(state, self._groups)
         except (CommandError, crm_status.ParseError, RuntimeError, KeyError):
             return None  # a node that is down has no view: not a violation by itself
+        with self._lock:
+            self._states[node] = (taken, state)
+        return view
+
+    def latest_state(self) -> tuple[float, crm_status.ClusterState]:
+        """The newest ``crm_mon`` state any node gave, and when: a recovery watch reads these
+        instead of asking ``crm_mon`` again. Asks a node itself when not watching."""
+        with self._lock:
+            newest = max(self._states.values(), key=lambda x: x[0], default=None)
+        if newest is None or self._stop.is_set() or self.started is None:
+            return time.monotonic(), self.cluster.state()
+        return newest
 
     def _keep_view(self, t: float, node: str, view: View) -> None:
         with self._lock:

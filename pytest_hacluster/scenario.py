@@ -137,6 +137,7 @@ class Scenario:
         measured = watch_recovery(
             self.cluster, self.probe, fault, expect, what, urls=urls, threshold=threshold,
             timeout=timeout, failed_resource=failed_resource, events=later,
+            states=self.watch.latest_state,
         )
         self.measurements.append(measured)
         return measured
