@@ -299,7 +299,7 @@ class ReportPlugin:
             or config.getini("hacluster_backend"),
             "live_cluster": bool(config.getoption("hacluster")),
             "keep": bool(config.getoption("hacluster_keep")),
-            "cluster_name": getattr(desc, "cluster_name", None),
+            "cluster_name": None if desc is None else desc.cluster_name,
             "nodes": {} if desc is None else {
                 n.name: {"service_ip": n.service_ip, "interconnect_ip": n.interconnect_ip}
                 for n in desc.nodes
@@ -309,7 +309,7 @@ class ReportPlugin:
                 {k: m.get(k) for k in ("worker", "process", "prefix", "backend", "versions")}
                 for m in metas
             ],
-            "timings_profile": getattr(getattr(desc, "timings", None), "profile", None),
+            "timings_profile": None if desc is None else desc.timings.profile,
             # The detection settings in force and why (the seed's Heartbeat timings mapped).
             "detection": None if desc is None else timings.detection(desc.timings).to_dict(),
             "plugin_version": versions.plugin_version(),

@@ -7,9 +7,6 @@ to the controller as files) and the writers are tested on data alone.
 Times on a scenario's clock are seconds since its probe started (``*_s`` keys, 0 = probe
 start); a failover's own figures (outage, detection, recovery) are seconds from its fault's
 injection, as ``Failover`` measures them. ``started_at`` gives the wall-clock time of 0.
-
-Fields the scenario or failover may not have yet (``prediction``, ``log_lines``,
-``failcounts_before``, ``violations``) are read with ``getattr`` and are null when absent.
 """
 
 from __future__ import annotations
@@ -139,7 +136,7 @@ def failover_record(m: Any, mono0: float, faults: Iterable[Any] = ()) -> dict[st
     """One measured recovery: SLO against the measured figures, where things ended up."""
     fault = next((f for f in faults if f.injected is m.injected), None)
     urls = list(m.outages)
-    prediction = getattr(m, "prediction", None)
+    prediction = m.prediction
     return {
         "fault": m.fault,
         "target_node": target_node(fault) if fault is not None else None,
@@ -165,13 +162,13 @@ def failover_record(m: Any, mono0: float, faults: Iterable[Any] = ()) -> dict[st
         "gave_up": m.gave_up,
         "within_slo": m.within(),
         "placement": dict(m.placement),
-        "failcounts_before": jsonable(getattr(m, "failcounts_before", None)),
+        "failcounts_before": jsonable(m.failcounts_before),
         "failcounts_after": dict(m.failcounts),
         "stories": dict(m.stories),
         "events": list(m.events),
         "prediction": None if prediction is None else jsonable(prediction),
         "prediction_text": None if prediction is None else str(prediction),
-        "log_lines": jsonable(getattr(m, "log_lines", None)),
+        "log_lines": list(m.log_lines),
         "summary": m.summary(),
     }
 
@@ -196,17 +193,16 @@ def scenario_record(scenario: Any) -> dict[str, Any]:
     mono0, wall0 = _origin(scenario)
     probe = scenario.probe
     made = list(scenario.faults.made)
-    violations = getattr(scenario, "violations", None)
     return {
         "started_at": iso(wall0),
         "faults": [_fault(f, mono0) for f in made],
         "events": [_event(e, mono0) for e in scenario.faults.timeline.events],
         "failovers": [failover_record(m, mono0, made) for m in scenario.measurements],
         "findings": [finding_record(f) for f in scenario.findings],
-        "violations": None if violations is None else [
+        "violations": [
             {**v.to_dict(origin=mono0, now=scenario.watch.stopped),
              "text": v.describe(mono0, scenario.watch.stopped or v.start)}
-            for v in violations
+            for v in scenario.violations
         ],
         "watch": {
             "looks_per_s": scenario.watch.rates(),
