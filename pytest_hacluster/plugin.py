@@ -1,9 +1,10 @@
 """The pytest plugin: options, the ``hacluster`` fixture, skipping and guaranteed teardown.
 
 Kept thin: it reads options and ``[tool.hacluster]``, picks a backend by name, and hands a
-``Cluster`` to tests. Teardown is guaranteed three ways: the fixture's finalizer, the
-``pytest_unconfigure`` hook (which also runs after Ctrl-C), and SIGTERM turned into the same
-KeyboardInterrupt path.
+``Cluster`` to tests. Teardown is guaranteed four ways: the fixture's finalizer, the
+``pytest_unconfigure`` hook (which also runs after Ctrl-C), SIGINT and SIGTERM turned into
+that path in every process (``interrupt.py``), and, under pytest-xdist, the controller removing
+what a worker could not (a worker killed before its teardown ended).
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import FrameType
 
 import pytest
 
@@ -24,6 +24,7 @@ from pytest_hacluster import summary
 from pytest_hacluster.backends import CHOICES, Backend, BackendError, Settings, backend_class
 from pytest_hacluster.backends.base import FaultNotAllowed, FaultNotSupported
 from pytest_hacluster.cluster import Cluster, ClusterError
+from pytest_hacluster.interrupt import Stopper, die_with_parent
 from pytest_hacluster.invariants import Watcher
 from pytest_hacluster.scenario import Scenario, settings_interval
 
@@ -31,6 +32,8 @@ ACTIVE = pytest.StashKey[list[Cluster]]()
 DESCRIPTION = pytest.StashKey[hconfig.Description]()
 BACKEND = pytest.StashKey[Backend]()
 WATCH = pytest.StashKey[Watcher]()
+STOPPER = pytest.StashKey[Stopper]()
+WORKER_BACKENDS = pytest.StashKey[list[Backend]]()
 SKIP_REASON = "needs a live cluster: run `pytest --hacluster` (see README.md)"
 
 
@@ -123,12 +126,36 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         # Checked here, before collection: a missing package or a clash is one line, at once.
         chosen = backend_class(backend)(description, settings)
-        for each in [f"{prefix}-gw{i}" for i in range(workers)] or [prefix]:
-            backend_class(backend)(description, dataclasses.replace(settings, prefix=each)).check()
+        per_worker = [
+            backend_class(backend)(description, dataclasses.replace(settings, prefix=name))
+            for name in (f"{prefix}-gw{i}" for i in range(workers))
+        ]
+        for each in per_worker or [chosen]:
+            each.check()
     except BackendError as exc:
         raise pytest.UsageError(f"hacluster: {exc}") from None
     config.stash[BACKEND] = chosen
-    _turn_sigterm_into_interrupt()
+    config.stash[WORKER_BACKENDS] = per_worker
+    stopper = Stopper()
+    stopper.install()
+    config.stash[STOPPER] = stopper
+    if worker:
+        die_with_parent()
+    elif workers:
+        config.pluginmanager.register(_XdistController(stopper), "hacluster-xdist")
+
+
+class _XdistController:
+    """The controller's side of pytest-xdist: knows each worker's pid, so that a signal
+    reaches the workers at once (``interrupt.Stopper``)."""
+
+    def __init__(self, stopper: Stopper) -> None:
+        self.stopper = stopper
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_newgateway(self, gateway: object) -> None:
+        channel = gateway.remote_exec("import os; channel.send(os.getpid())")  # type: ignore[attr-defined]
+        self.stopper.forward_to.add(int(channel.receive(timeout=30)))
 
 
 def _load_description(config: pytest.Config) -> hconfig.Description:
@@ -141,16 +168,6 @@ def _load_description(config: pytest.Config) -> hconfig.Description:
         return hconfig.load(pyproject)
     except hconfig.ConfigError as exc:
         raise pytest.UsageError(f"{pyproject}: {exc}") from None
-
-
-def _turn_sigterm_into_interrupt() -> None:
-    """SIGTERM (CI cancelling a job) takes the same teardown path as Ctrl-C."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
-        signal.signal(signal.SIGTERM, handler)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -182,11 +199,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Last line of defence: a cluster still up (Ctrl-C, crash of a fixture) goes down here."""
+    """Last line of defence: a cluster still up (Ctrl-C, crash of a fixture) goes down here.
+
+    Under pytest-xdist this runs in the controller after xdist has ended its workers (killing
+    those that did not end within its 10 s): what a worker left of its cluster is removed here.
+    """
     for cluster in config.stash.get(ACTIVE, []):
         if not cluster.backend.settings.keep:
             cluster.stop()
     config.stash[ACTIVE] = []
+    if STOPPER in config.stash:
+        config.stash[STOPPER].uninstall()
+    for backend in config.stash.get(WORKER_BACKENDS, []):
+        if not backend.settings.keep:
+            removed = backend.remove_leftovers()
+            if removed:
+                more = ", ..." if len(removed) > 3 else ""
+                sys.stderr.write(f"hacluster: removed what a worker left ({len(removed)}: "
+                                 f"{', '.join(removed[:3])}{more})\n")
 
 
 def _progress(config: pytest.Config) -> Callable[[str], None]:
@@ -284,16 +314,31 @@ def hacluster_scenario(request: pytest.FixtureRequest, hacluster: Cluster) -> It
     try:
         yield scenario
     finally:
-        not_undone = scenario.close()
-        scenario.record_expected_violations()
-        _record(request, scenario)
-        not_undone += scenario.prediction_failures()
-        try:
-            hacluster.repair(progress)
-        except ClusterError as exc:
-            not_undone.append(str(exc))
-        if not_undone:
-            pytest.fail("hacluster: after this test, " + "; ".join(not_undone), pytrace=False)
+        stopper = request.config.stash.get(STOPPER, None)
+        if stopper is not None and stopper.stopping and hacluster.backend.disposable:
+            # A stopped run removes this cluster next: undoing faults and repairing would only
+            # delay that (a crashed node powered on, waits for a clean cluster).
+            scenario.abandon()
+        else:
+            _finish(request, hacluster, scenario, progress)
+
+
+def _finish(
+    request: pytest.FixtureRequest, cluster: Cluster, scenario: Scenario,
+    progress: Callable[[str], None],
+) -> None:
+    """A scenario's end: undo its faults, record it, repair the cluster; fail naming what
+    could not be undone or repaired."""
+    not_undone = scenario.close()
+    scenario.record_expected_violations()
+    _record(request, scenario)
+    not_undone += scenario.prediction_failures()
+    try:
+        cluster.repair(progress)
+    except ClusterError as exc:
+        not_undone.append(str(exc))
+    if not_undone:
+        pytest.fail("hacluster: after this test, " + "; ".join(not_undone), pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -64,6 +64,15 @@ class Scenario:
         self.probe.start()
         return self
 
+    def abandon(self) -> None:
+        """Stop the probe and the watcher without undoing anything: the cluster is about to be
+        removed (a run stopped by a signal)."""
+        try:
+            self.probe.stop()
+        finally:
+            self._runner.close()
+            self.watch.stop()
+
     def close(self) -> list[str]:
         """Stop the probe and undo every fault; returns what could not be undone."""
         try:

@@ -108,6 +108,19 @@ class Backend(ABC):
         described ones (the lab's short dc-deadtime). Nothing to do where none were used."""
         return None
 
+    @property
+    def disposable(self) -> bool:
+        """Whether this run made the cluster and removes it at its end (so a run being stopped
+        need not undo faults on it). False for a cluster that outlives the run."""
+        return False
+
+    def remove_leftovers(self) -> list[str]:
+        """Remove what another process left of a cluster with these settings after it died
+        before its teardown ended (an xdist worker killed by its controller), unless a live
+        process still uses it. Returns what was removed; nothing where the backend made
+        nothing on this machine."""
+        return []
+
     def client_runner(self, workers: int) -> Runner:
         """Threads standing where the cluster's users stand, for the probe (caller closes)."""
         return Inline(workers)

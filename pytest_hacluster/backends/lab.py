@@ -220,6 +220,15 @@ class LabBackend(Backend):
             self._claim = None
         self._nodes.clear()
 
+    @property
+    def disposable(self) -> bool:
+        return self._owned and not self.settings.keep
+
+    def remove_leftovers(self) -> list[str]:
+        if not self.exists() or in_use(self.prefix):
+            return []
+        return remove(self.prefix)
+
     def nodes(self) -> dict[str, NodeShell]:
         return dict(self._nodes)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -33,10 +35,16 @@ def leftovers(prefix: str) -> list[str]:
 class Spawned:
     """A command under test, its output collected by a thread so waits have deadlines."""
 
-    def __init__(self, argv: list[str], env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, argv: list[str], env: dict[str, str] | None = None, ignore_sigint: bool = False
+    ) -> None:
+        # ignore_sigint: start it as a POSIX shell starts a background job (SIGINT ignored,
+        # inherited by its children).
         self.proc = subprocess.Popen(
             argv, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env=env, start_new_session=True,
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+            if ignore_sigint else None,
         )
         self.lines: list[str] = []
         self._queue: queue.Queue[str] = queue.Queue()
@@ -68,6 +76,14 @@ class Spawned:
         while not self._queue.empty():
             self.lines.append(self._queue.get())
         return code
+
+    def session_alive(self) -> bool:
+        """Whether any process of its session (it and its children, xdist's workers) lives."""
+        try:
+            os.killpg(self.proc.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
 
     @property
     def output(self) -> str:

@@ -45,3 +45,11 @@ def loopback_server() -> Iterator[LoopbackServer]:
     server = LoopbackServer()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _not_an_xdist_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run of this suite under ``-n K`` must not make the plugin runs the tests start
+    (pytester) believe they are xdist workers: their environment is their own."""
+    for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
+        monkeypatch.delenv(name, raising=False)
