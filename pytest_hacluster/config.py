@@ -272,15 +272,99 @@ OPERATION_ATTRIBUTES = frozenset({
 
 
 def load(pyproject: Path | None) -> Description:
-    """The description in effect: the seed's, with ``[tool.hacluster]`` of ``pyproject`` on top."""
+    """The description in effect: the seed's, with ``[tool.hacluster]`` of ``pyproject`` on top.
+
+    A file with no ``[tool]`` table at all is a description of its own (``cluster_name = ...``
+    at the top), so ``--hacluster-config`` can name a plain ``hacluster.toml`` too.
+    """
     if pyproject is None or not pyproject.is_file():
         return Description()
-    try:
-        data = tomllib.loads(pyproject.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from exc
+    data = _read_toml(pyproject)
+    if "tool" not in data and pyproject.name != "pyproject.toml":
+        return from_mapping(data, where=str(pyproject.name))
     table = data.get("tool", {}).get("hacluster", {})
     return from_mapping(table, where="tool.hacluster")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from exc
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the description comes from: a file and how it was found, or None for the seed's
+    own (``searched`` then says where ``[tool.hacluster]`` was looked for)."""
+
+    path: Path | None
+    how: str
+    searched: tuple[Path, ...] = ()
+
+    def __str__(self) -> str:
+        if self.path is None:
+            where = ", ".join(str(p) for p in self.searched) or "nowhere"
+            return f"the seed's cluster (no [tool.hacluster] found; looked in {where})"
+        return f"{self.path} ({self.how})"
+
+
+def _has_description(path: Path) -> bool:
+    data = _read_toml(path)
+    return isinstance(data.get("tool", {}).get("hacluster"), dict)
+
+
+def _project_file(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above ``start``: the project that directory is in."""
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def discover(
+    named: Path | None, named_how: str, inipath: Path | None, starts: tuple[Path, ...]
+) -> Source:
+    """Which file holds the description, whatever configuration pytest itself read.
+
+    ``named`` (``--hacluster-config`` or the ini setting ``hacluster_config``, ``named_how``
+    says which) wins and must exist. Otherwise: pytest's own ini file if it is a
+    pyproject.toml with ``[tool.hacluster]``, else the nearest pyproject.toml above each of
+    ``starts`` (pytest's rootdir, the directory pytest was started in) that has one. pytest's
+    rootdir follows ``-c FILE`` and ``--rootdir``, so looking only there ran the seed's cluster
+    for ``-c settings/pytest.ini``. Two different files found is an error naming both.
+    """
+    if named is not None:
+        if not named.is_file():
+            raise ConfigError(f"{named_how}: {named} does not exist")
+        data = _read_toml(named)
+        if ("tool" in data or named.name == "pyproject.toml") and not _has_description(named):
+            raise ConfigError(f"{named_how}: {named} has no [tool.hacluster] table")
+        return Source(named.resolve(), f"named by {named_how}")
+    if inipath is not None and inipath.name == "pyproject.toml" and inipath.is_file() \
+            and _has_description(inipath):
+        return Source(inipath.resolve(), "pytest's configuration file")
+    found: dict[Path, Path] = {}
+    searched: list[Path] = []
+    for start in starts:
+        project = _project_file(start.resolve())
+        if project is None:
+            searched.append(start.resolve())
+            continue
+        searched.append(project)
+        if _has_description(project):
+            found.setdefault(project, start)
+    if len(found) > 1:
+        files = " and ".join(f"{f} (above {s})" for f, s in found.items())
+        raise ConfigError(f"two cluster descriptions apply: {files}; name one with "
+                          "--hacluster-config=FILE or the ini setting hacluster_config")
+    if found:
+        (project, start), = found.items()
+        return Source(project, f"the project's pyproject.toml, found above {start}")
+    return Source(None, "the seed's", tuple(dict.fromkeys(searched)))
 
 
 def from_mapping(table: dict[str, Any], where: str = "tool.hacluster") -> Description:
