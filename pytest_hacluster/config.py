@@ -564,6 +564,11 @@ def _check_defaults(desc: Description, where: str) -> None:
     """Resource defaults and operation defaults go in their own tables, not in properties:
     Pacemaker ignores a resource meta-attribute written as a cluster option."""
     for key in desc.properties:
+        if key == "dc-deadtime":
+            raise ConfigError(
+                f"{where}.properties.dc-deadtime: set from [{where}.timings] initdead_s "
+                "(Heartbeat's initdead, see timings.py); set initdead_s instead"
+            )
         if key in RESOURCE_META:
             raise ConfigError(
                 f"{where}.properties.{key}: a resource meta-attribute, not a cluster option "

@@ -141,6 +141,8 @@ def pytest_configure(config: pytest.Config) -> None:
             backend_class(backend)(description, dataclasses.replace(settings, prefix=each)).check()
     except BackendError as exc:
         raise pytest.UsageError(f"hacluster: {exc}") from None
+    if chosen.stack_is_this_machine:
+        _check_properties(config, description)
     config.stash[BACKEND] = chosen
     _turn_sigterm_into_interrupt()
 
@@ -172,6 +174,18 @@ def _load_description(config: pytest.Config) -> hconfig.Description:
         return hconfig.load(source.path)
     except hconfig.ConfigError as exc:
         raise pytest.UsageError(f"{source.path}: {exc}") from None
+
+
+def _check_properties(config: pytest.Config, description: hconfig.Description) -> None:
+    """Every property is a cluster option of the Pacemaker that will run (asked, cached)."""
+    from pytest_hacluster import cluster_options
+
+    try:
+        known = cluster_options.this_machine()
+        if known is not None:
+            known.check(description.properties)
+    except hconfig.ConfigError as exc:
+        raise pytest.UsageError(f"{config.stash[SOURCE].path}: {exc}") from None
 
 
 def pytest_report_header(config: pytest.Config) -> str:

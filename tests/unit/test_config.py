@@ -192,6 +192,11 @@ def test_resource_defaults_in_properties_are_refused_naming_the_table() -> None:
         from_mapping({"properties": {"record-pending": True}})
 
 
+def test_dc_deadtime_in_properties_is_refused_naming_its_source() -> None:
+    with pytest.raises(ConfigError, match=r"properties\.dc-deadtime: set from .*initdead_s"):
+        from_mapping({"properties": {"dc-deadtime": "30s"}})
+
+
 def test_resource_and_operation_defaults_have_their_tables() -> None:
     d = from_mapping({"rsc_defaults": {"resource-stickiness": "INFINITY",
                                        "migration-threshold": 1},

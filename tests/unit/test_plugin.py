@@ -378,3 +378,17 @@ def test_without_any_description_the_header_says_the_seed(project: pytest.Pytest
     result = project.runpytest_subprocess("-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["hacluster: description from the seed's cluster "
                                  "(no [[]tool.hacluster[]] found; looked in *"])
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists("/usr/lib/pacemaker"),
+                    reason="the lab's checks need root and this machine's Pacemaker")
+def test_a_property_the_stack_does_not_know_is_a_usage_error_before_anything_starts(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyprojecttoml('[tool.hacluster.properties]\nno-quorum-polcy = "ignore"\n')
+    result = project.runpytest_subprocess("--hacluster", "--hacluster-prefix=hacl-hcx")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*pyproject.toml: tool.hacluster.properties.no-quorum-polcy: "
+                                 "not a cluster option of this stack's Pacemaker*"
+                                 "(did you mean no-quorum-policy?)*"])
+    assert not os.path.exists("/run/hacluster/hacl-hcx")
