@@ -6,7 +6,7 @@ set -euo pipefail
 source "${HACLUSTER_SHARE:-/vagrant}/provision/lib.sh"
 load_node "${1:-}"
 
-install_rendered "$HACLUSTER_NODE" "$STACK_APACHE_CONF_DIR"
+install_rendered "$HACLUSTER_NODE" "$STACK_APACHE_CONF_DIR" "$STACK_APACHE_PORTS_CONF"
 # A syntax error here would only surface as the httpd resource failing to start.
 apache2ctl -t
 say "AJP proxy configured on $HACLUSTER_NODE"

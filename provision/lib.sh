@@ -23,7 +23,8 @@ die() {
 # centos6).
 load_node() {
     local node=${1:-} want=${2:-debian12}
-    [[ $node =~ ^[a-z][a-z0-9_-]*$ ]] || die "usage: $0 NODE (a node name such as s1)"
+    # A host name as [tool.hacluster] accepts it (config.py): s1, lb1.example.net.
+    [[ $node =~ ^[A-Za-z0-9][-.A-Za-z0-9]*$ ]] || die "usage: $0 NODE (a node name such as s1)"
     local env=$RENDERED/$node/node.env
     [[ -f $env ]] || die "$env is missing: run 'python -m pytest_hacluster.export --out" \
         ".hacluster/rendered' on the host, then 'vagrant provision'"

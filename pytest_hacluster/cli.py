@@ -18,8 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from pytest_hacluster import cluster_options, packages
 from pytest_hacluster import config as hconfig
-from pytest_hacluster import packages
 from pytest_hacluster.backends.base import BackendError, Settings
 from pytest_hacluster.backends.lab import LabBackend, existing_prefixes, remove
 from pytest_hacluster.cluster import Cluster, ClusterError
@@ -32,9 +32,9 @@ def _say(message: str) -> None:
 
 
 def _lab(args: argparse.Namespace, keep: bool = True) -> LabBackend:
-    description = hconfig.load(Path(args.config)) if args.config else hconfig.load(
-        Path("pyproject.toml")
-    )
+    named = Path(args.config) if args.config else None
+    source = hconfig.discover(named, "--config", None, (Path.cwd(),))
+    description = hconfig.load(source.path)
     return LabBackend(description, Settings(prefix=args.prefix, keep=keep))
 
 
@@ -53,6 +53,9 @@ def _running(args: argparse.Namespace) -> LabBackend:
 def cmd_up(args: argparse.Namespace) -> int:
     lab = _lab(args, keep=False)
     lab.check()
+    known = cluster_options.this_machine()  # the lab runs this machine's Pacemaker
+    if known is not None:
+        known.check(lab.description.properties)
     cluster = Cluster(lab.description, lab)
     start = time.monotonic()
     cluster.start(_say)

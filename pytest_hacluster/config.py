@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pytest_hacluster import duration
+
 
 class ConfigError(ValueError):
     """A bad value in ``[tool.hacluster]``; the message names the key and what is expected."""
@@ -35,10 +37,12 @@ class NodeSpec:
 
 @dataclass(frozen=True)
 class Op:
-    """One resource operation (crm ``op``); seconds, as in the seed's definitions."""
+    """One resource operation (crm ``op``). ``interval`` and ``timeout`` are seconds (an int
+    when whole); ``[tool.hacluster]`` may write them as seconds or as Pacemaker writes them
+    (``"10s"``, ``"500ms"``, ``"PT10S"``; see ``duration.py``)."""
 
-    interval: int = 0
-    timeout: int | None = None
+    interval: float = 0
+    timeout: float | None = None
     on_fail: str | None = None
 
 
@@ -177,11 +181,16 @@ class Description:
     tomcat_port: int = 8080
     ajp_port: int = 8009
     app_path: str = "/app/"
-    vip_monitor_interval: int = 10
+    vip_monitor_interval: float = 10  # seconds, or a Pacemaker interval like "10s"
     service_ops: ServiceOps = ServiceOps()
+    # Cluster options (crm_config): the names the stack's Pacemaker lists (cluster_options.py).
     properties: dict[str, str] = field(
         default_factory=lambda: {"stonith-enabled": "false", "no-quorum-policy": "ignore"}
     )
+    # Resource meta-attributes for every resource (rsc_defaults) and operation attributes for
+    # every operation (op_defaults): not in the seed, empty unless described.
+    rsc_defaults: dict[str, str] = field(default_factory=dict)
+    op_defaults: dict[str, str] = field(default_factory=dict)
     timings: Timings = Timings()
     # A second corosync (knet) link over the service LAN: the seed has only the interconnect.
     redundant_link: bool = False
@@ -233,20 +242,129 @@ def _port_suffix(port: int, default: int) -> str:
 # -- loading and validation -------------------------------------------------------------------
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
-_NIC_RE = re.compile(r"^[a-z][a-z0-9]{0,14}$")
+# A node's name is its host name (uname -n, corosync's nodelist, Pacemaker's node name):
+# Vagrant's rule for config.vm.hostname (plugins/kernel_v2/config/vm.rb: /^[a-z0-9][-.a-z0-9]*$/i),
+# DNS labels of 1-63 characters, and Linux's 64-character limit for a host name.
+_NODE_RE = re.compile(r"^(?=.{1,64}$)[A-Za-z0-9](-*[A-Za-z0-9])*(\.[A-Za-z0-9](-*[A-Za-z0-9])*)*$")
+_NODE_LABEL_MAX = 63
+# Linux interface names (net/core/dev.c dev_valid_name: 1-15 bytes, no '/', ':' or space; not
+# '.' or '..'), kept to the characters real names use: eth1, enp0s8, bond0.2176, br-lan, vlan_7.
+_NIC_RE = re.compile(r"^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,15}$")
+# Resource ids are XML IDs in Pacemaker's schema (an NCName: a letter or '_' first, then
+# letters, digits, '_', '-', '.'); ':' would read as a clone instance.
+_ID_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _ON_FAIL = {"ignore", "block", "stop", "restart", "fence", "standby", "demote"}
+
+# Resource meta-attributes (Pacemaker 2.1.5 include/crm/msg_xml.h XML_RSC_ATTR_*, and "Resource
+# Meta-Attributes" of Pacemaker Explained 2.1): they belong in rsc_defaults, never crm_config.
+RESOURCE_META = frozenset({
+    "priority", "critical", "target-role", "is-managed", "maintenance", "resource-stickiness",
+    "requires", "migration-threshold", "failure-timeout", "multiple-active", "allow-migrate",
+    "allow-unhealthy-nodes", "container-attribute-target", "remote-node", "remote-port",
+    "remote-addr", "remote-connect-timeout", "remote-allow-migrate", "globally-unique",
+    "clone-max", "clone-min", "clone-node-max", "promotable", "promoted-max",
+    "promoted-node-max", "notify", "ordered", "interleave", "restart-type",
+})
+# Operation attributes that op_defaults may set (XML_OP_ATTR_* and "Operation Properties").
+OPERATION_ATTRIBUTES = frozenset({
+    "timeout", "on-fail", "start-delay", "interval-origin", "record-pending", "enabled",
+})
 
 
 def load(pyproject: Path | None) -> Description:
-    """The description in effect: the seed's, with ``[tool.hacluster]`` of ``pyproject`` on top."""
+    """The description in effect: the seed's, with ``[tool.hacluster]`` of ``pyproject`` on top.
+
+    A file with no ``[tool]`` table at all is a description of its own (``cluster_name = ...``
+    at the top), so ``--hacluster-config`` can name a plain ``hacluster.toml`` too.
+    """
     if pyproject is None or not pyproject.is_file():
         return Description()
-    try:
-        data = tomllib.loads(pyproject.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from exc
+    data = _read_toml(pyproject)
+    if "tool" not in data and pyproject.name != "pyproject.toml":
+        return from_mapping(data, where=str(pyproject.name))
     table = data.get("tool", {}).get("hacluster", {})
     return from_mapping(table, where="tool.hacluster")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from exc
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the description comes from: a file and how it was found, or None for the seed's
+    own (``searched`` then says where ``[tool.hacluster]`` was looked for)."""
+
+    path: Path | None
+    how: str
+    searched: tuple[Path, ...] = ()
+
+    def __str__(self) -> str:
+        if self.path is None:
+            where = ", ".join(str(p) for p in self.searched) or "nowhere"
+            return f"the seed's cluster (no [tool.hacluster] found; looked in {where})"
+        return f"{self.path} ({self.how})"
+
+
+def _has_description(path: Path) -> bool:
+    data = _read_toml(path)
+    return isinstance(data.get("tool", {}).get("hacluster"), dict)
+
+
+def _project_file(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above ``start``: the project that directory is in."""
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def discover(
+    named: Path | None, named_how: str, inipath: Path | None, starts: tuple[Path, ...]
+) -> Source:
+    """Which file holds the description, whatever configuration pytest itself read.
+
+    ``named`` (``--hacluster-config`` or the ini setting ``hacluster_config``, ``named_how``
+    says which) wins and must exist. Otherwise: pytest's own ini file if it is a
+    pyproject.toml with ``[tool.hacluster]``, else the nearest pyproject.toml above each of
+    ``starts`` (pytest's rootdir, the directory pytest was started in) that has one. pytest's
+    rootdir follows ``-c FILE`` and ``--rootdir``, so looking only there ran the seed's cluster
+    for ``-c settings/pytest.ini``. Two different files found is an error naming both.
+    """
+    if named is not None:
+        if not named.is_file():
+            raise ConfigError(f"{named_how}: {named} does not exist")
+        data = _read_toml(named)
+        if ("tool" in data or named.name == "pyproject.toml") and not _has_description(named):
+            raise ConfigError(f"{named_how}: {named} has no [tool.hacluster] table")
+        return Source(named.resolve(), f"named by {named_how}")
+    if inipath is not None and inipath.name == "pyproject.toml" and inipath.is_file() \
+            and _has_description(inipath):
+        return Source(inipath.resolve(), "pytest's configuration file")
+    found: dict[Path, Path] = {}
+    searched: list[Path] = []
+    for start in starts:
+        project = _project_file(start.resolve())
+        if project is None:
+            searched.append(start.resolve())
+            continue
+        searched.append(project)
+        if _has_description(project):
+            found.setdefault(project, start)
+    if len(found) > 1:
+        files = " and ".join(f"{f} (above {s})" for f, s in found.items())
+        raise ConfigError(f"two cluster descriptions apply: {files}; name one with "
+                          "--hacluster-config=FILE or the ini setting hacluster_config")
+    if found:
+        (project, start), = found.items()
+        return Source(project, f"the project's pyproject.toml, found above {start}")
+    return Source(None, "the seed's", tuple(dict.fromkeys(searched)))
 
 
 def from_mapping(table: dict[str, Any], where: str = "tool.hacluster") -> Description:
@@ -290,7 +408,31 @@ def _build(cls: type, values: dict[str, Any], where: str, base: Any) -> Any:
     return dataclasses.replace(base, **changes)
 
 
+_TIMEOUT_KEYS = ("timeout",)
+_INTERVAL_KEYS = ("interval", "vip_monitor_interval", "vip-monitor-interval")
+
+
+def _duration_s(value: Any, where: str) -> int | float:
+    """Seconds from a number of seconds or a Pacemaker duration, read strictly: a text whose
+    Pacemaker reading differs from what it says is refused (``duration.py``)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ConfigError(f"{where}: expected seconds or a duration like '10s', got {value!r}")
+    if isinstance(value, int):
+        if value < 0:
+            raise ConfigError(f"{where}: expected a non-negative number of seconds")
+        return value
+    read = duration.timeout_ms if where.rsplit(".", 1)[-1] in _TIMEOUT_KEYS \
+        else duration.interval_ms
+    try:
+        return duration.seconds(read(value, where, strict=True))
+    except duration.DurationError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def _coerce(hint: Any, value: Any, where: str, current: Any) -> Any:
+    key = where.rsplit(".", 1)[-1]
+    if key in _TIMEOUT_KEYS + _INTERVAL_KEYS and hint in (float, float | None):
+        return _duration_s(value, where)
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise ConfigError(f"{where}: expected a table")
@@ -330,19 +472,30 @@ def _check(desc: Description, where: str) -> None:
         raise ConfigError(f"{where}.cluster_name: {desc.cluster_name!r} is not a simple name")
     for key in ("service_nic", "interconnect_nic"):
         if not _NIC_RE.match(getattr(desc, key)):
-            raise ConfigError(f"{where}.{key}: {getattr(desc, key)!r} is not an interface name")
+            raise ConfigError(
+                f"{where}.{key}: {getattr(desc, key)!r} is not a Linux interface name "
+                "(1-15 of letters, digits, '_', '-', '.', e.g. eth1, enp0s8, bond0.2176)"
+            )
     if desc.service_nic == desc.interconnect_nic:
         raise ConfigError(f"{where}.interconnect_nic: must differ from service_nic")
     if not 8 <= desc.netmask <= 30:
         raise ConfigError(f"{where}.netmask: expected a prefix length 8..30, got {desc.netmask}")
     service_net = _network(desc.gateway, desc.netmask, f"{where}.gateway")
     seen: dict[str, str] = {desc.gateway: f"{where}.gateway"}
-    names = set()
+    names: dict[str, str] = {}
+    ports: dict[int, str] = {}
     for node in desc.nodes:
         nwhere = f"{where}.nodes.{node.name}"
-        if not _NAME_RE.match(node.name) or node.name in names:
-            raise ConfigError(f"{nwhere}: {node.name!r} is not a unique simple host name")
-        names.add(node.name)
+        _check_node_name(node.name, nwhere)
+        if node.name.lower() in names:  # Pacemaker compares node names without case
+            raise ConfigError(f"{nwhere}: the same node name as {names[node.name.lower()]}")
+        names[node.name.lower()] = nwhere
+        if node.ssh_port in ports:
+            raise ConfigError(
+                f"{nwhere}.ssh_port: {node.ssh_port} is already {ports[node.ssh_port]}'s: "
+                "each node needs its own forwarded ssh port"
+            )
+        ports[node.ssh_port] = nwhere
         for key in ("service_ip", "interconnect_ip"):
             _claim(seen, getattr(node, key), f"{nwhere}.{key}")
         if ipaddress.ip_address(node.service_ip) not in service_net:
@@ -354,13 +507,21 @@ def _check(desc: Description, where: str) -> None:
         raise ConfigError(f"{where}.nodes: the interconnect addresses are not on one network")
     if ic[0].network.overlaps(service_net):
         raise ConfigError(f"{where}.nodes: interconnect and service LAN must be separate networks")
+    ids: dict[str, str] = {}
     for group, key in ((desc.web, "web"), (desc.webapp, "webapp")):
         _claim(seen, group.vip, f"{where}.{key}.vip")
         if ipaddress.ip_address(group.vip) not in service_net:
             raise ConfigError(f"{where}.{key}.vip: {group.vip} is outside {service_net}")
         for rkey in ("name", "vip_resource", "service_resource"):
-            if not _NAME_RE.match(getattr(group, rkey)):
-                raise ConfigError(f"{where}.{key}.{rkey}: {getattr(group, rkey)!r} is not a name")
+            rid = getattr(group, rkey)
+            if not _ID_RE.match(rid):
+                raise ConfigError(
+                    f"{where}.{key}.{rkey}: {rid!r} is not a Pacemaker id (an XML ID: a letter "
+                    "or '_' first, then letters, digits, '_', '-', '.')"
+                )
+            if rid in ids:
+                raise ConfigError(f"{where}.{key}.{rkey}: {rid!r} is already {ids[rid]}")
+            ids[rid] = f"{where}.{key}.{rkey}"
     for op_name in ("start", "monitor", "stop"):
         op = getattr(desc.service_ops, op_name)
         if op.on_fail is not None and op.on_fail not in _ON_FAIL:
@@ -370,6 +531,9 @@ def _check(desc: Description, where: str) -> None:
             )
     if desc.service_ops.monitor.interval <= 0:
         raise ConfigError(f"{where}.service_ops.monitor.interval: must be positive")
+    if desc.vip_monitor_interval <= 0:
+        raise ConfigError(f"{where}.vip_monitor_interval: must be positive")
+    _check_defaults(desc, where)
     if desc.probe.interval_s < 0.02 or desc.probe.timeout_s < desc.probe.interval_s:
         raise ConfigError(
             f"{where}.probe: interval_s must be at least 0.02 and timeout_s at least interval_s"
@@ -383,8 +547,55 @@ def _check(desc: Description, where: str) -> None:
     _check_access(desc, where)
 
 
+def _check_node_name(name: str, where: str) -> None:
+    if "_" in name:
+        raise ConfigError(
+            f"{where}: {name!r}: a node's name is its host name, and Vagrant (like DNS) refuses "
+            "'_' in host names; use '-'"
+        )
+    if not _NODE_RE.match(name) or any(len(label) > _NODE_LABEL_MAX for label in name.split(".")):
+        raise ConfigError(
+            f"{where}: {name!r} is not a host name (letters, digits and '-' in dot-separated "
+            "labels of at most 63, at most 64 in all, e.g. s1 or lb1.example.net)"
+        )
+
+
+def _check_defaults(desc: Description, where: str) -> None:
+    """Resource defaults and operation defaults go in their own tables, not in properties:
+    Pacemaker ignores a resource meta-attribute written as a cluster option."""
+    for key in desc.properties:
+        if key == "dc-deadtime":
+            raise ConfigError(
+                f"{where}.properties.dc-deadtime: set from [{where}.timings] initdead_s "
+                "(Heartbeat's initdead, see timings.py); set initdead_s instead"
+            )
+        if key in RESOURCE_META:
+            raise ConfigError(
+                f"{where}.properties.{key}: a resource meta-attribute, not a cluster option "
+                f"(Pacemaker ignores it in crm_config): put it in [{where}.rsc_defaults]"
+            )
+        if key in OPERATION_ATTRIBUTES:
+            raise ConfigError(
+                f"{where}.properties.{key}: an operation attribute, not a cluster option: put "
+                f"it in [{where}.op_defaults]"
+            )
+    for table, known in (("rsc_defaults", RESOURCE_META), ("op_defaults", OPERATION_ATTRIBUTES)):
+        for key, value in getattr(desc, table).items():
+            if key not in known:
+                kind = "resource meta-attributes" if table == "rsc_defaults" \
+                    else "operation attributes"
+                raise ConfigError(f"{where}.{table}.{key}: not one of Pacemaker's {kind} "
+                                  f"({', '.join(sorted(known))})")
+            if key in ("failure-timeout", "remote-connect-timeout", "timeout", "start-delay"):
+                read = duration.timeout_ms if key in ("timeout", "start-delay") \
+                    else duration.interval_ms
+                try:
+                    read(value, f"{where}.{table}.{key}", strict=True)
+                except duration.DurationError as exc:
+                    raise ConfigError(str(exc)) from None
+
+
 TIMING_PROFILES = ("seed", "fast")  # what each one means: timings.py
-_DEADTIME_RE = re.compile(r"^[1-9][0-9]{0,3}(ms|s)?$")
 
 
 def _check_timings(t: Timings, where: str) -> None:
@@ -397,10 +608,13 @@ def _check_timings(t: Timings, where: str) -> None:
         raise ConfigError(f"{where}: warntime_s must be shorter than deadtime_s")
     if t.token_ms is not None and t.token_ms < 200:
         raise ConfigError(f"{where}.token_ms: corosync needs at least 200 ms")
-    if not _DEADTIME_RE.match(t.bringup_dc_deadtime):
-        raise ConfigError(
-            f"{where}.bringup_dc_deadtime: expected a Pacemaker interval like '1s'"
-        )
+    try:
+        ms = duration.interval_ms(t.bringup_dc_deadtime, f"{where}.bringup_dc_deadtime",
+                                  strict=True)
+    except duration.DurationError as exc:
+        raise ConfigError(f"{exc} (expected a Pacemaker interval like '1s')") from None
+    if ms <= 0:
+        raise ConfigError(f"{where}.bringup_dc_deadtime: must be positive, like '1s'")
 
 
 _HTTP_FROM_RE = re.compile(r"^(runner|netns:[A-Za-z0-9_.-]{1,64})$")
@@ -434,6 +648,17 @@ def _check_access(desc: Description, where: str) -> None:
         found = _HOST_RE.match(host)
         if not found or (found.group(2) and not 0 < int(found.group(2)[1:]) < 65536):
             raise ConfigError(f"{where}.ssh.hosts.{name}: {host!r} is not host or host:port")
+    reached: dict[tuple[str, str], str] = {}
+    for node in desc.nodes:  # where the ssh backend logs in to each node (port 22 by default)
+        found = _HOST_RE.match(desc.ssh.hosts.get(node.name, node.service_ip))
+        assert found is not None  # checked above; service_ip is an address
+        endpoint = (found.group(1), (found.group(2) or ":22")[1:])
+        if endpoint in reached:
+            raise ConfigError(
+                f"{where}.ssh.hosts.{node.name}: {':'.join(endpoint)} is also where "
+                f"{reached[endpoint]} is reached: each node needs its own host or port"
+            )
+        reached[endpoint] = node.name
 
 
 def with_ssh_hosts(desc: Description, text: str) -> Description:

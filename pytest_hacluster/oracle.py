@@ -18,7 +18,7 @@ lists only, through whatever backend the cluster has.
 
 from __future__ import annotations
 
-import re
+import dataclasses
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pytest_hacluster import crm_status
+from pytest_hacluster import crm_status, duration
 from pytest_hacluster.crm_status import ClusterState
 
 if TYPE_CHECKING:
@@ -118,19 +118,6 @@ def simulate_command(path: str, simulation: Simulation, cib: Cib) -> list[str]:
 
 # -- the CIB, as far as a simulation needs it ------------------------------------------------
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(ms|msec|s|sec|m|min|h|hr)?\s*$")
-_UNIT_MS = {None: 1000, "s": 1000, "sec": 1000, "ms": 1, "msec": 1, "m": 60_000,
-            "min": 60_000, "h": 3_600_000, "hr": 3_600_000}
-
-
-def duration_ms(value: str) -> int:
-    """A CIB interval ("10", "10s", "500ms", "1min") in milliseconds; bare numbers are seconds."""
-    match = _DURATION.match(value)
-    if match is None:
-        raise OracleError(f"interval {value!r} is not a duration this oracle reads")
-    return int(match.group(1)) * _UNIT_MS[match.group(2)]
-
-
 class Cib:
     """The live CIB (``cibadmin -Q``): op intervals and configured agents, for faults to ask."""
 
@@ -157,7 +144,11 @@ class Cib:
         ]
         if not ops:
             raise OracleError(f"no {operation} operation of {resource} in the CIB")
-        return duration_ms(ops[0].get("interval", "0"))
+        try:  # as the scheduler reads it, or the injected key names an operation nobody runs
+            return duration.interval_ms(ops[0].get("interval", "0"),
+                                        f"interval of {resource}'s {operation} in the CIB")
+        except duration.DurationError as exc:
+            raise OracleError(str(exc)) from None
 
     def agent_primitives(self, provider: str, kind: str) -> list[ET.Element]:
         """Primitives of one agent (e.g. pacemaker/ping), wherever they sit (clones, groups)."""
@@ -206,11 +197,20 @@ class Prediction:
     note: str = ""
     took_s: float | None = None  # cibadmin, edits and crm_simulate, on the node
     simulate_s: float | None = None  # crm_simulate alone
+    # crm_simulate's errors when the simulated transition could not complete ("Transition
+    # failed: terminated; An invalid transition was produced"): the revised status is then
+    # where the simulation stopped, not where the plan ends, so it is recorded, not compared.
+    invalid_transition: str = ""
 
     def __str__(self) -> str:
         groups = ", ".join(f"{g} on {n or 'nowhere'}" for g, n in self.groups.items())
         acts = "; ".join(str(a) for a in self.actions) or "nothing to do"
-        return f"{self.what}: {groups} ({acts})" + (f" [{self.note}]" if self.note else "")
+        text = f"{self.what}: {groups} ({acts})" + (f" [{self.note}]" if self.note else "")
+        if self.invalid_transition:
+            text = (f"{self.what}: crm_simulate reported an invalid transition "
+                    f"({self.invalid_transition}); planned: {acts}; where the simulation "
+                    f"stopped: {groups}")
+        return text
 
 
 Expectation = Prediction | Unsimulable
@@ -233,17 +233,26 @@ def parse(text: str, what: str = "", note: str = "") -> Prediction:
     """``crm_simulate --simulate --output-as=xml`` -> a Prediction.
 
     The revised cluster status has crm_mon's layout, so crm_mon's parser reads it: placement
-    means the same on both sides of the comparison.
+    means the same on both sides of the comparison. When the simulated transition cannot
+    complete, crm_simulate (2.1.5: lib/pacemaker/pcmk_simulate.c) still prints the revised
+    status but ends with status code 1 and the errors "Transition failed: <why>" and "An
+    invalid transition was produced": that comes back as a Prediction with
+    ``invalid_transition`` set. Any other error raises ``OracleError`` with crm_simulate's words.
     """
     try:
         root = ET.fromstring(text.strip())
     except ET.ParseError as exc:
         raise OracleError(f"crm_simulate gave malformed XML ({exc})") from None
     status = root.find("status")
-    if status is not None and status.get("code") not in (None, "0"):
-        errors = "; ".join((e.text or "").strip() for e in status.iter("error"))
-        raise OracleError(f"crm_simulate failed: {status.get('message')} {errors}".strip())
     revised = root.find("revised_cluster_status")
+    invalid = ""
+    if status is not None and status.get("code") not in (None, "0"):
+        errors = [(e.text or "").strip() for e in status.iter("error")]
+        if revised is not None and any(_INVALID_TRANSITION in e for e in errors):
+            invalid = "; ".join(errors)
+        else:
+            raise OracleError(
+                f"crm_simulate failed: {status.get('message')} {'; '.join(errors)}".strip())
     if revised is None:
         raise OracleError("crm_simulate's output has no <revised_cluster_status> (no -S?)")
     doc = ET.Element("pacemaker-result")
@@ -262,7 +271,11 @@ def parse(text: str, what: str = "", note: str = "") -> Prediction:
         for elem in (actions_elem if actions_elem is not None else ())
         if elem.tag == "rsc_action"
     )
-    return Prediction(what=what, placement=placement, groups=groups, actions=actions, note=note)
+    return Prediction(what=what, placement=placement, groups=groups, actions=actions, note=note,
+                      invalid_transition=invalid)
+
+
+_INVALID_TRANSITION = "An invalid transition was produced"  # crm_simulate's own words
 
 
 # -- predicted against observed ---------------------------------------------------------------
@@ -277,19 +290,23 @@ class Check:
 
     @property
     def matched(self) -> bool | None:
-        """True/False when there was a prediction; None when the fault was not simulable."""
-        if not isinstance(self.expected, Prediction):
+        """True/False when there was a prediction; None when the fault was not simulable or
+        the scheduler's transition was invalid (its revised status is no prediction)."""
+        if not isinstance(self.expected, Prediction) or self.expected.invalid_transition:
             return None
         return not self.differences
 
     @property
     def verdict(self) -> str:
+        if isinstance(self.expected, Prediction) and self.expected.invalid_transition:
+            return "invalid_transition"
         return {True: "matched", False: "mismatch", None: "unsimulable"}[self.matched]
 
     @property
     def differences(self) -> list[str]:
-        """Each group and resource whose observed node is not the predicted one."""
-        if not isinstance(self.expected, Prediction):
+        """Each group and resource whose observed node is not the predicted one (none when
+        there is no prediction to compare: unsimulable, or an invalid transition)."""
+        if not isinstance(self.expected, Prediction) or self.expected.invalid_transition:
             return []
         diffs = []
         for kind, predicted, observed in (("group", self.expected.groups, self.groups),
@@ -308,6 +325,9 @@ class Check:
         predicted = ", ".join(f"{g} on {n or 'nowhere'}" for g, n in self.expected.groups.items())
         actions = "; ".join(str(a) for a in self.expected.actions) or "nothing to do"
         lines = [f"prediction {self.verdict}: {self.expected.what}",
+                 *([f"  crm_simulate reported an invalid transition: "
+                    f"{self.expected.invalid_transition}; 'predicted' is where the simulation "
+                    "stopped, not compared"] if self.expected.invalid_transition else []),
                  f"  predicted: {predicted}",
                  f"  observed:  {observed}",
                  f"  predicted actions: {actions}"]
@@ -326,6 +346,7 @@ class Check:
                 predicted_actions=[str(a) for a in self.expected.actions],
                 differences=self.differences, note=self.expected.note,
                 took_s=self.expected.took_s, simulate_s=self.expected.simulate_s,
+                invalid_transition=self.expected.invalid_transition,
             )
         else:
             data.update(reason=self.expected.reason, oracle_failed=self.expected.failed)
@@ -399,10 +420,8 @@ class Oracle:
         if not result.ok and not result.stdout.strip():
             raise OracleError(f"crm_simulate: {result.describe()}")
         found = parse(result.stdout, what=simulation.what, note=simulation.note)
-        return Prediction(
-            what=found.what, placement=found.placement, groups=found.groups,
-            actions=found.actions, note=found.note,
-            took_s=round(time.monotonic() - started, 3), simulate_s=round(simulate_s, 3),
+        return dataclasses.replace(
+            found, took_s=round(time.monotonic() - started, 3), simulate_s=round(simulate_s, 3),
         )
 
 
@@ -412,6 +431,6 @@ class _WrongNode(Exception):
 
 __all__ = [
     "Action", "Check", "Cib", "Expectation", "FailedOp", "Oracle", "OracleError", "Prediction",
-    "Simulation", "Unsimulable", "compare", "duration_ms", "parse", "placement_of",
+    "Simulation", "Unsimulable", "compare", "parse", "placement_of",
     "simulate_command", "where",
 ]

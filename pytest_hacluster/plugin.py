@@ -30,6 +30,7 @@ from pytest_hacluster.scenario import Scenario, settings_interval
 
 ACTIVE = pytest.StashKey[list[Cluster]]()
 DESCRIPTION = pytest.StashKey[hconfig.Description]()
+SOURCE = pytest.StashKey[hconfig.Source]()
 BACKEND = pytest.StashKey[Backend]()
 WATCH = pytest.StashKey[Watcher]()
 STOPPER = pytest.StashKey[Stopper]()
@@ -77,7 +78,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write the release report there: report.json, report.html, diagnostics/ of failed "
         "tests (DIR must be absent or empty)",
     )
+    group.addoption(
+        "--hacluster-config", metavar="FILE", default=None,
+        help="the cluster description: a pyproject.toml with [tool.hacluster] or a TOML file "
+        "holding the description alone (default: ini hacluster_config, else the project's "
+        "pyproject.toml, found from pytest's rootdir and the current directory)",
+    )
     parser.addini("hacluster_backend", "default backend for --hacluster", default="lab")
+    parser.addini(
+        "hacluster_config",
+        "the cluster description file, relative to the ini file (as --hacluster-config)",
+        default="",
+    )
     parser.addini("hacluster_prefix", "default lab prefix", default="hacl")
 
 
@@ -90,6 +102,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "hacluster_slow: a scenario that takes minutes by nature (run with --hacluster-slow)",
     )
     config.stash[ACTIVE] = []
+    config.stash[SOURCE] = _find_description(config)
     config.pluginmanager.register(RunTable(config), "hacluster-runs")
     if config.getoption("hacluster_repeat") < 1:
         raise pytest.UsageError("--hacluster-repeat: N must be at least 1")
@@ -118,7 +131,8 @@ def pytest_configure(config: pytest.Config) -> None:
     settings = Settings(
         prefix=prefix,
         keep=config.getoption("hacluster_keep"),
-        rootdir=Path(config.rootpath),
+        # Relative paths of the description (vagrant.root, ssh keys) are the file's own.
+        rootdir=_description_dir(config),
         allow_faults=config.getoption("hacluster_allow_faults"),
     )
     # pytest-xdist's controller runs no test: its workers' clusters are the ones to check.
@@ -134,6 +148,8 @@ def pytest_configure(config: pytest.Config) -> None:
             each.check()
     except BackendError as exc:
         raise pytest.UsageError(f"hacluster: {exc}") from None
+    if chosen.stack_is_this_machine:
+        _check_properties(config, description)
     config.stash[BACKEND] = chosen
     config.stash[WORKER_BACKENDS] = per_worker
     stopper = Stopper()
@@ -158,16 +174,50 @@ class _XdistController:
         self.stopper.forward_to.add(int(channel.receive(timeout=30)))
 
 
-def _load_description(config: pytest.Config) -> hconfig.Description:
-    inipath = config.inipath
-    pyproject = (
-        inipath if inipath is not None and inipath.name == "pyproject.toml"
-        else Path(config.rootpath) / "pyproject.toml"
-    )
+def _find_description(config: pytest.Config) -> hconfig.Source:
+    """Which file describes the cluster (``config.discover``), found once per run."""
+    named, how = config.getoption("hacluster_config"), "--hacluster-config"
+    if named:
+        path: Path | None = Path(config.invocation_params.dir, named)
+    else:
+        setting = config.getini("hacluster_config")
+        base = config.inipath.parent if config.inipath else Path(config.rootpath)
+        path, how = (base / setting, "ini setting hacluster_config") if setting else (None, "")
     try:
-        return hconfig.load(pyproject)
+        return hconfig.discover(path, how, config.inipath,
+                                (Path(config.rootpath), Path(config.invocation_params.dir)))
     except hconfig.ConfigError as exc:
-        raise pytest.UsageError(f"{pyproject}: {exc}") from None
+        raise pytest.UsageError(f"hacluster: {exc}") from None
+
+
+def _description_dir(config: pytest.Config) -> Path:
+    source = config.stash[SOURCE]
+    return source.path.parent if source.path is not None else Path(config.rootpath)
+
+
+def _load_description(config: pytest.Config) -> hconfig.Description:
+    source = config.stash.get(SOURCE, None) or _find_description(config)
+    try:
+        return hconfig.load(source.path)
+    except hconfig.ConfigError as exc:
+        raise pytest.UsageError(f"{source.path}: {exc}") from None
+
+
+def _check_properties(config: pytest.Config, description: hconfig.Description) -> None:
+    """Every property is a cluster option of the Pacemaker that will run (asked, cached)."""
+    from pytest_hacluster import cluster_options
+
+    try:
+        known = cluster_options.this_machine()
+        if known is not None:
+            known.check(description.properties)
+    except hconfig.ConfigError as exc:
+        raise pytest.UsageError(f"{config.stash[SOURCE].path}: {exc}") from None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Which file the cluster description came from, before anything runs."""
+    return f"hacluster: description from {config.stash[SOURCE]}"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

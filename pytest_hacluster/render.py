@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from pytest_hacluster import timings
+from pytest_hacluster import duration, timings
 from pytest_hacluster.config import Description, NodeSpec, Op
 
 
@@ -25,6 +25,9 @@ class Stack:
     apache_binary: str
     apache_envfiles: str
     apache_conf_dir: str  # a directory whose *.conf Apache includes
+    # The file that holds Apache's Listen directives, when it is a file of its own that the
+    # rendering can own (Debian's ports.conf); "" when Listen sits in the main config (CentOS).
+    apache_ports_conf: str
     apache_modules_dir: str
     docroot: str
     java_home: str
@@ -40,6 +43,7 @@ DEBIAN12 = Stack(
     apache_binary="/usr/sbin/apache2",
     apache_envfiles="/etc/apache2/envvars",
     apache_conf_dir="/etc/apache2/conf-enabled",
+    apache_ports_conf="/etc/apache2/ports.conf",
     apache_modules_dir="/usr/lib/apache2/modules",
     docroot="/var/www/html",
     java_home="/usr/lib/jvm/java-17-openjdk-amd64",
@@ -58,6 +62,7 @@ CENTOS6 = Stack(
     apache_binary="/usr/sbin/httpd",
     apache_envfiles="/etc/sysconfig/httpd",
     apache_conf_dir="/etc/httpd/conf.d",
+    apache_ports_conf="",
     apache_modules_dir="/etc/httpd/modules",
     docroot="/var/www/html",
     java_home="/usr",
@@ -118,10 +123,17 @@ class Directory:
 # -- Pacemaker ---------------------------------------------------------------------------------
 
 
+def seconds_text(value: float) -> str:
+    """Seconds as the CIB gets them: a bare number when whole (the seed's ``interval=10``),
+    else milliseconds (``500ms``), which every Pacemaker reads the same (``duration.py``)."""
+    ms = round(value * 1000)
+    return str(ms // 1000) if ms % 1000 == 0 else duration.spec(ms)
+
+
 def _op(name: str, op: Op) -> str:
-    parts = [f"op {name}", f"interval={op.interval}"]
+    parts = [f"op {name}", f"interval={seconds_text(op.interval)}"]
     if op.timeout is not None:
-        parts.append(f"timeout={op.timeout}")
+        parts.append(f"timeout={seconds_text(op.timeout)}")
     if op.on_fail is not None:
         parts.append(f"on-fail={op.on_fail}")
     return " ".join(parts)
@@ -149,7 +161,7 @@ def crm_configuration(
     """
     web, app = desc.web, desc.webapp
     deadtime = dc_deadtime or timings.detection(desc.timings).dc_deadtime
-    vip_op = f"op monitor interval={desc.vip_monitor_interval}"
+    vip_op = f"op monitor interval={seconds_text(desc.vip_monitor_interval)}"
     props = " ".join(f"{k}={v}" for k, v in sorted(desc.properties.items()))
     lines = [
         f"property {props} dc-deadtime={deadtime}",
@@ -173,6 +185,12 @@ def crm_configuration(
         f"    {_service_ops(desc)}",
         f"group {app.name} {app.vip_resource} {app.service_resource}",
     ]
+    # Resource and operation defaults: their own sections, as Pacemaker keeps them
+    # (rsc_defaults / op_defaults meta_attributes), never cluster properties.
+    for section, values in (("rsc_defaults", desc.rsc_defaults),
+                            ("op_defaults", desc.op_defaults)):
+        if values:
+            lines.append(f"{section} " + " ".join(f"{k}={v}" for k, v in sorted(values.items())))
     if desc.ping_check:
         lines.append(ping_configuration(desc).rstrip("\n"))
     return "\n".join(lines) + "\n"
@@ -345,15 +363,36 @@ def hosts(desc: Description) -> str:
     return f"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n{entries}\n"
 
 
+def apache_ports_conf(desc: Description) -> str:
+    """Debian's ``ports.conf``, listening on the described ``http_port`` (80 in the seed): the
+    apache agent's statusurl and the tests' URLs use that port, so Apache must listen there."""
+    return f"""\
+# Rendered by pytest-hacluster: Apache listens on the described http_port.
+Listen {desc.http_port}
+
+<IfModule ssl_module>
+\tListen 443
+</IfModule>
+
+<IfModule mod_gnutls.c>
+\tListen 443
+</IfModule>
+"""
+
+
 def apache_proxy_conf(desc: Description, stack: Stack, node: NodeSpec) -> str:
     """``httpd-proxy.conf``: the seed's AJP proxy, loading the modules itself.
 
     Loading the modules here instead of ``a2enmod`` keeps the change in one file the node owns.
+    Where the stack keeps ``Listen 80`` in its main config (CentOS), another ``http_port`` is
+    added here: Apache then listens on both.
     """
     mods = stack.apache_modules_dir
+    listen = ("" if stack.apache_ports_conf or desc.http_port == 80
+              else f"Listen {desc.http_port}\n")
     return f"""\
 # Rendered by pytest-hacluster: Apache proxies {desc.app_path} to Tomcat's VIP over AJP.
-<IfModule !proxy_module>
+{listen}<IfModule !proxy_module>
     LoadModule proxy_module {mods}/mod_proxy.so
 </IfModule>
 <IfModule !proxy_ajp_module>
@@ -438,6 +477,8 @@ def node_files(
     return [
         File("/etc/hosts", hosts(desc)),
         *system,
+        *([File(stack.apache_ports_conf, apache_ports_conf(desc))]
+          if stack.apache_ports_conf else []),
         File(f"{stack.apache_conf_dir}/httpd-proxy.conf", apache_proxy_conf(desc, stack, node)),
         File(f"{stack.docroot}/index.html", index_page(APACHE_TITLE, node)),
         File(f"{stack.tomcat_conf_dir}/server.xml", tomcat_server_xml(desc), 0o640, "root", user),

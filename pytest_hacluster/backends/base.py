@@ -69,6 +69,9 @@ class Backend(ABC):
     """One way to have the cluster of a ``Description``."""
 
     name: ClassVar[str]
+    # The cluster runs this machine's own Pacemaker (the lab): what it knows can be asked here,
+    # before anything is brought up (cluster_options.py).
+    stack_is_this_machine: ClassVar[bool] = False
 
     def __init__(self, description: Description, settings: Settings) -> None:
         self.description = description

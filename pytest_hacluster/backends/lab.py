@@ -112,6 +112,7 @@ class LabBackend(Backend):
     """A real Pacemaker pair in namespaces on this machine."""
 
     name = "lab"
+    stack_is_this_machine = True
 
     def __init__(self, description: Description, settings: Settings) -> None:
         super().__init__(description, settings)

@@ -8,6 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
+# Inputs, not tests: data/field-cases/ holds a user's project (with its own test file) that the
+# plugin tests copy and run through pytester.
+collect_ignore_glob = ["data/*"]
+
 
 class _Page(http.server.BaseHTTPRequestHandler):
     """A node's page as the cluster serves it, marker included."""

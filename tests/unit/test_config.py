@@ -33,13 +33,13 @@ def test_overrides_merge_over_seed() -> None:
     d = from_mapping({
         "web": {"vip": "192.168.1.111"},
         "service_ops": {"monitor": {"interval": 5}},
-        "properties": {"resource-stickiness": 100},
+        "rsc_defaults": {"resource-stickiness": 100},
     })
     assert d.web.vip == "192.168.1.111"
     assert d.web.vip_resource == "vip_httpd"
     assert d.service_ops.monitor.interval == 5
     assert d.service_ops.monitor.timeout == 60
-    assert d.properties["resource-stickiness"] == "100"
+    assert d.rsc_defaults["resource-stickiness"] == "100"
     assert d.urls["app"] == "http://192.168.1.111/app/"
 
 
@@ -60,7 +60,9 @@ def test_nodes_can_be_renamed() -> None:
         ({"web": {"vip": "10.0.0.5"}}, "tool.hacluster.web.vip: 10.0.0.5 is outside"),
         ({"webapp": {"vip": "192.168.1.101"}}, "already used by tool.hacluster.web.vip"),
         ({"service_ops": {"stop": {"on_fail": "explode"}}}, "service_ops.stop.on_fail"),
-        ({"service_ops": {"monitor": {"interval": "10s"}}}, "monitor.interval"),
+        ({"service_ops": {"monitor": {"interval": "10 seconds"}}}, "monitor.interval"),
+        ({"service_ops": {"monitor": {"interval": True}}}, "monitor.interval"),
+        ({"service_ops": {"start": {"timeout": "PT90S"}}}, "start.timeout: 'PT90S'"),
         ({"interconnect_nic": "eth1"}, "interconnect_nic: must differ"),
         ({"nodes": {"s1": {}}}, "exactly two nodes"),
         ({"timings": {"token_ms": -1}}, "timings.token_ms"),
@@ -104,3 +106,138 @@ def test_slo_and_probe_tables_are_read_and_checked() -> None:
         config.from_mapping({"slo": {"outage": 3}})
     with pytest.raises(config.ConfigError, match=r"tool\.hacluster\.probe: interval_s"):
         config.from_mapping({"probe": {"interval_s": 2, "timeout_s": 1}})
+
+
+# -- the configuration means what it says (field cases in data/field-cases/) -----------------
+
+FIELD = Path(__file__).parent / "data" / "field-cases"
+
+
+def test_fqdn_node_names_are_accepted() -> None:
+    d = load(FIELD / "config-fqdn-nodes.toml")
+    assert d.node_names == ("lb1.example.net", "lb2.example.net")
+    assert d.node("lb2.example.net").ssh_port == 2222
+
+
+@pytest.mark.parametrize("name", ["s1", "lb1.example.net", "Node-A", "n1", "a" * 63,
+                                  "web-01.dc2.example.com"])
+def test_host_names_pacemaker_and_vagrant_take_are_accepted(name: str) -> None:
+    d = from_mapping({"nodes": {
+        name: {"service_ip": "192.168.1.11", "interconnect_ip": "192.168.9.11"},
+        "other": {"service_ip": "192.168.1.12", "interconnect_ip": "192.168.9.12"},
+    }})
+    assert d.node_names[0] == name
+
+
+@pytest.mark.parametrize(("name", "says"), [
+    ("web_1", "Vagrant"), ("-s1", "not a host name"), ("s1.", "not a host name"),
+    ("a..b", "not a host name"), ("a" * 64 + ".x", "not a host name"), ("s 1", "not a host"),
+    ("OTHER", "the same node name"),
+])
+def test_host_names_that_would_break_later_are_refused(name: str, says: str) -> None:
+    with pytest.raises(ConfigError, match=says) as err:
+        from_mapping({"nodes": {
+            name: {"service_ip": "192.168.1.11", "interconnect_ip": "192.168.9.11"},
+            "other": {"service_ip": "192.168.1.12", "interconnect_ip": "192.168.9.12"},
+        }})
+    assert "tool.hacluster.nodes." in str(err.value)
+
+
+def test_two_nodes_on_one_forwarded_ssh_port_are_refused() -> None:
+    with pytest.raises(ConfigError, match=r"nodes\.s2\.ssh_port: 2122 is already .*s1's"):
+        from_mapping({"nodes": {"s1": {"ssh_port": 2122}, "s2": {"ssh_port": 2122}}})
+    with pytest.raises(ConfigError, match=r"ssh\.hosts\.s2: 10\.0\.0\.5:22 is also where s1"):
+        from_mapping({"ssh": {"hosts": {"s1": "10.0.0.5", "s2": "10.0.0.5:22"}}})
+    d = from_mapping({"ssh": {"hosts": {"s1": "127.0.0.1:2122", "s2": "127.0.0.1:2222"}}})
+    assert d.ssh.hosts["s2"] == "127.0.0.1:2222"
+
+
+@pytest.mark.parametrize("nic", ["bond0.2176", "enp0s8", "br-lan", "vlan_7", "eth1", "ETH9",
+                                 "a" * 15])
+def test_vlan_bond_and_predictable_interface_names_are_accepted(nic: str) -> None:
+    assert from_mapping({"service_nic": nic}).service_nic == nic
+
+
+@pytest.mark.parametrize("nic", ["a" * 16, "eth0:1", "eth/1", "..", "", "eth 1"])
+def test_interface_names_linux_refuses_are_refused(nic: str) -> None:
+    with pytest.raises(ConfigError, match=r"service_nic: .* is not a Linux interface name"):
+        from_mapping({"service_nic": nic})
+
+
+@pytest.mark.parametrize("rid", ["WebGroup", "VIP_httpd", "_web", "web.1", "Web-App"])
+def test_resource_ids_of_any_case_pacemaker_allows_are_accepted(rid: str) -> None:
+    assert from_mapping({"web": {"name": rid}}).web.name == rid
+
+
+@pytest.mark.parametrize(("rid", "says"), [
+    ("1web", "not a Pacemaker id"), ("web:0", "not a Pacemaker id"), ("-x", "not a Pacemaker id"),
+    ("vip_tomcat", r"webapp\.vip_resource: .vip_tomcat. is already tool\.hacluster\.web\."),
+])
+def test_resource_ids_pacemaker_refuses_are_refused(rid: str, says: str) -> None:
+    with pytest.raises(ConfigError, match=says):
+        from_mapping({"web": {"service_resource": rid}})
+
+
+def test_resource_defaults_in_properties_are_refused_naming_the_table() -> None:
+    with pytest.raises(ConfigError) as err:
+        load(FIELD / "config-rsc-defaults-as-properties.toml")
+    assert str(err.value) == (
+        "tool.hacluster.properties.resource-stickiness: a resource meta-attribute, not a "
+        "cluster option (Pacemaker ignores it in crm_config): put it in "
+        "[tool.hacluster.rsc_defaults]"
+    )
+    with pytest.raises(ConfigError, match=r"properties\.migration-threshold: .*rsc_defaults"):
+        from_mapping({"properties": {"migration-threshold": 1}})
+    with pytest.raises(ConfigError, match=r"properties\.record-pending: .*op_defaults"):
+        from_mapping({"properties": {"record-pending": True}})
+
+
+def test_dc_deadtime_in_properties_is_refused_naming_its_source() -> None:
+    with pytest.raises(ConfigError, match=r"properties\.dc-deadtime: set from .*initdead_s"):
+        from_mapping({"properties": {"dc-deadtime": "30s"}})
+
+
+def test_resource_and_operation_defaults_have_their_tables() -> None:
+    d = from_mapping({"rsc_defaults": {"resource-stickiness": "INFINITY",
+                                       "migration-threshold": 1},
+                      "op_defaults": {"timeout": "120s", "record-pending": True}})
+    assert d.rsc_defaults == {"resource-stickiness": "INFINITY", "migration-threshold": "1"}
+    assert d.op_defaults == {"timeout": "120s", "record-pending": "true"}
+    with pytest.raises(ConfigError, match=r"rsc_defaults\.stickyness: not one of Pacemaker's "
+                       "resource meta-attributes"):
+        from_mapping({"rsc_defaults": {"stickyness": 1}})
+    with pytest.raises(ConfigError, match=r"op_defaults\.timeout: 'PT2M'.*without ISO 8601"):
+        from_mapping({"op_defaults": {"timeout": "PT2M"}})
+
+
+@pytest.mark.parametrize(("written", "seconds"), [
+    (10, 10), ("10", 10), ("10s", 10), ("PT10S", 10), ("500ms", 0.5), ("2min", 120),
+    ("PT1M30S", 90),
+])
+def test_intervals_are_read_as_pacemaker_reads_them(written: object, seconds: float) -> None:
+    d = from_mapping({"service_ops": {"monitor": {"interval": written}},
+                      "vip_monitor_interval": written})
+    assert d.service_ops.monitor.interval == seconds
+    assert d.vip_monitor_interval == seconds
+
+
+@pytest.mark.parametrize(("written", "says"), [
+    ("P1DT2H", "one short"), ("1.5s", "drops the fraction"), ("10 secs", "first letters"),
+    ("soon", "'soon' is not a duration"),
+])
+def test_intervals_pacemaker_reads_otherwise_are_refused(written: str, says: str) -> None:
+    with pytest.raises(ConfigError, match=rf"service_ops\.monitor\.interval: .*{says}"):
+        from_mapping({"service_ops": {"monitor": {"interval": written}}})
+
+
+def test_timeouts_take_units_but_not_iso8601() -> None:
+    d = from_mapping({"service_ops": {"stop": {"timeout": "5min"}}})
+    assert d.service_ops.stop.timeout == 300
+    with pytest.raises(ConfigError, match=r"stop\.timeout: 'PT5M': Pacemaker reads timeouts "
+                       r"without ISO 8601"):
+        from_mapping({"service_ops": {"stop": {"timeout": "PT5M"}}})
+
+
+def test_http_port_is_accepted() -> None:
+    d = load(FIELD / "config-http-port.toml")
+    assert d.http_port == 8081 and d.web_url == "http://192.168.1.101:8081/"

@@ -98,14 +98,6 @@ def test_unreadable_answers_say_why() -> None:
 
 # -- the CIB and each fault's input -----------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "ms"), [
-    ("10", 10_000), ("10s", 10_000), ("500ms", 500), ("1min", 60_000), ("2m", 120_000),
-    ("1h", 3_600_000),
-])
-def test_durations(text: str, ms: int) -> None:
-    assert oracle.duration_ms(text) == ms
-
-
 def test_the_monitor_interval_comes_from_the_cib(cib: Cib) -> None:
     assert cib.interval_ms("httpd", "monitor") == 10_000
     assert cib.interval_ms("httpd", "start") == 0

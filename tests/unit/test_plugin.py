@@ -286,3 +286,109 @@ def test_repeat_runs_each_scenario_n_times_and_sums_them_up(
 def test_repeat_must_be_positive(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--hacluster-repeat", "0")
     result.stderr.fnmatch_lines(["*--hacluster-repeat: N must be at least 1*"])
+
+
+# -- which [tool.hacluster] a run reads (field case plugin-c-ini-subdir) -----------------------
+
+FIELD_CASE = os.path.join(os.path.dirname(__file__), "data", "field-cases", "plugin-c-ini-subdir")
+PRODWEB = "DESC prodweb ('web1', 'web2') 10.20.0.101 *"
+
+
+@pytest.fixture
+def subdir_ini(pytester: pytest.Pytester) -> pytest.Pytester:
+    """The field case: [tool.hacluster] in pyproject.toml, pytest's ini in settings/."""
+    import shutil
+
+    shutil.copytree(FIELD_CASE, pytester.path, dirs_exist_ok=True)
+    return pytester
+
+
+@pytest.mark.parametrize("args", [
+    ["tests/"],
+    ["-c", "settings/pytest.ini", "tests/"],
+    ["--rootdir=settings", "tests/"],
+    ["-c", "settings/pytest.ini", "--rootdir=/", "tests/"],
+])
+def test_the_projects_description_is_read_whatever_pytest_config_is_used(
+    subdir_ini: pytest.Pytester, args: list[str]
+) -> None:
+    result = subdir_ini.runpytest_subprocess("-s", "-p", "no:cacheprovider", *args)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines([PRODWEB])
+    result.stdout.fnmatch_lines([f"hacluster: description from {subdir_ini.path}/pyproject.toml*"])
+
+
+def test_pytest_addopts_and_a_run_from_a_subdirectory_read_it_too(
+    subdir_ini: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-c settings/pytest.ini")
+    subdir_ini.runpytest_subprocess("-s", "tests/").stdout.fnmatch_lines([PRODWEB])
+    monkeypatch.delenv("PYTEST_ADDOPTS")
+    monkeypatch.chdir(subdir_ini.path / "tests")
+    subdir_ini.runpytest_subprocess("-s", "-p", "no:cacheprovider", ".").stdout.fnmatch_lines(
+        [PRODWEB])
+
+
+def test_an_option_or_ini_setting_names_the_description_outright(
+    subdir_ini: pytest.Pytester,
+) -> None:
+    (subdir_ini.path / "other.toml").write_text(
+        'cluster_name = "staging"\ngateway = "10.20.0.1"\n'
+        '[nodes.a1]\nservice_ip = "10.20.0.11"\ninterconnect_ip = "10.30.0.11"\n'
+        '[nodes.a2]\nservice_ip = "10.20.0.12"\ninterconnect_ip = "10.30.0.12"\n'
+        '[web]\nvip = "10.20.0.101"\n[webapp]\nvip = "10.20.0.102"\n')
+    result = subdir_ini.runpytest_subprocess("-s", "-p", "no:cacheprovider",
+                                             "--hacluster-config=other.toml", "tests/")
+    result.stdout.fnmatch_lines(["DESC staging ('a1', 'a2') 10.20.0.101 *"])
+    result.stdout.fnmatch_lines([f"hacluster: description from {subdir_ini.path}/other.toml "
+                                 "(named by --hacluster-config)"])
+    (subdir_ini.path / "settings" / "pytest.ini").write_text(
+        "[pytest]\nhacluster_config = ../other.toml\n")
+    result = subdir_ini.runpytest_subprocess("-s", "-p", "no:cacheprovider",
+                                             "-c", "settings/pytest.ini", "tests/")
+    result.stdout.fnmatch_lines(["*(named by ini setting hacluster_config)*", "DESC staging *"])
+
+
+def test_a_named_file_that_is_missing_or_describes_nothing_is_a_usage_error(
+    subdir_ini: pytest.Pytester,
+) -> None:
+    result = subdir_ini.runpytest_subprocess("--hacluster-config=absent.toml", "tests/")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--hacluster-config: *absent.toml does not exist*"])
+    (subdir_ini.path / "empty.toml").write_text("[tool.black]\nline-length = 90\n")
+    result = subdir_ini.runpytest_subprocess("--hacluster-config=empty.toml", "tests/")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*empty.toml has no [[]tool.hacluster[]] table*"])
+
+
+def test_two_descriptions_that_both_apply_are_an_error_naming_both(
+    subdir_ini: pytest.Pytester,
+) -> None:
+    elsewhere = subdir_ini.path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "pyproject.toml").write_text('[tool.hacluster]\ncluster_name = "other"\n')
+    result = subdir_ini.runpytest_subprocess("--rootdir=elsewhere", "-c", "settings/pytest.ini",
+                                             "tests/")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*two cluster descriptions apply: *elsewhere/pyproject.toml*"
+                                 " and *--hacluster-config*"])
+
+
+def test_without_any_description_the_header_says_the_seed(project: pytest.Pytester) -> None:
+    result = project.runpytest_subprocess("-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["hacluster: description from the seed's cluster "
+                                 "(no [[]tool.hacluster[]] found; looked in *"])
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists("/usr/lib/pacemaker"),
+                    reason="the lab's checks need root and this machine's Pacemaker")
+def test_a_property_the_stack_does_not_know_is_a_usage_error_before_anything_starts(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyprojecttoml('[tool.hacluster.properties]\nno-quorum-polcy = "ignore"\n')
+    result = project.runpytest_subprocess("--hacluster", "--hacluster-prefix=hacl-hcx")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*pyproject.toml: tool.hacluster.properties.no-quorum-polcy: "
+                                 "not a cluster option of this stack's Pacemaker*"
+                                 "(did you mean no-quorum-policy?)*"])
+    assert not os.path.exists("/run/hacluster/hacl-hcx")

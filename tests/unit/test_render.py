@@ -105,7 +105,8 @@ def test_node_files_are_complete_and_per_node() -> None:
     files = {f.path: f for f in render.node_files(SEED, DEBIAN12, "s2")}
     assert set(files) == {
         "/etc/hosts", "/etc/hostname", "/etc/corosync/corosync.conf",
-        "/etc/apache2/conf-enabled/httpd-proxy.conf", "/var/www/html/index.html",
+        "/etc/apache2/ports.conf", "/etc/apache2/conf-enabled/httpd-proxy.conf",
+        "/var/www/html/index.html",
         "/etc/tomcat10/server.xml", "/var/lib/tomcat10/temp",
         "/var/lib/tomcat10/webapps/ROOT/index.html",
         "/var/lib/tomcat10/webapps/ROOT/META-INF/context.xml",
@@ -142,3 +143,55 @@ def test_ping_check_is_optional_and_keeps_groups_off_an_unreachable_lan() -> Non
 def test_the_seed_apache_answers_403_without_an_index_page() -> None:
     conf = render.apache_proxy_conf(SEED, DEBIAN12, SEED.nodes[0])
     assert '<LocationMatch "^/+$">\n    Options -Indexes' in conf
+
+
+# -- every accepted value changes the cluster --------------------------------------------------
+
+FIELD = Path(__file__).parent / "data" / "field-cases"
+
+
+def _listens(text: str) -> list[str]:
+    return [line.split()[1] for line in text.splitlines()
+            if line.split()[:1] == ["Listen"]]
+
+
+def test_http_port_makes_apache_listen_there() -> None:
+    from pytest_hacluster.config import load
+
+    desc = load(FIELD / "config-http-port.toml")
+    files = {f.path: f for f in render.node_files(desc, DEBIAN12, "s1")
+             if isinstance(f, File)}
+    ports = files["/etc/apache2/ports.conf"].content
+    assert _listens(ports) == ["8081", "443", "443"]  # 443 only inside the ssl IfModules
+    assert "Listen 80\n" not in ports
+    assert _listens(files["/etc/apache2/conf-enabled/httpd-proxy.conf"].content) == []
+    flat = " ".join(render.crm_configuration(desc, DEBIAN12).replace("\\\n", " ").split())
+    assert "statusurl=http://192.168.1.101:8081/" in flat
+    assert _listens(render.apache_ports_conf(SEED)) == ["80", "443", "443"]
+
+
+def test_where_listen_is_in_the_main_config_another_port_is_added() -> None:
+    desc = from_mapping({"http_port": 8081})
+    assert _listens(render.apache_proxy_conf(desc, render.CENTOS6, desc.nodes[0])) == ["8081"]
+    assert _listens(render.apache_proxy_conf(SEED, render.CENTOS6, SEED.nodes[0])) == []
+    assert not any(f.path.endswith("ports.conf")
+                   for f in render.node_files(desc, render.CENTOS6, "s1"))
+
+
+def test_resource_and_operation_defaults_are_rendered_in_their_sections() -> None:
+    desc = from_mapping({"rsc_defaults": {"resource-stickiness": "INFINITY",
+                                          "migration-threshold": 1},
+                         "op_defaults": {"timeout": "120s"}})
+    crm = render.crm_configuration(desc, DEBIAN12)
+    assert "\nrsc_defaults migration-threshold=1 resource-stickiness=INFINITY\n" in crm
+    assert "\nop_defaults timeout=120s\n" in crm
+    assert "resource-stickiness" not in crm.split("\n", 1)[0]  # not in the property line
+    assert "rsc_defaults" not in render.crm_configuration(SEED, DEBIAN12)
+
+
+def test_intervals_written_as_pacemaker_durations_are_rendered_as_read() -> None:
+    desc = from_mapping({"service_ops": {"monitor": {"interval": "PT15S", "timeout": "1min"}},
+                         "vip_monitor_interval": "500ms"})
+    flat = " ".join(render.crm_configuration(desc, DEBIAN12).replace("\\\n", " ").split())
+    assert "op monitor interval=15 timeout=60 on-fail=restart" in flat
+    assert "cidr_netmask=24 op monitor interval=500ms" in flat
