@@ -200,7 +200,7 @@ class Prediction:
     """What the scheduler will do: placement afterwards, and the actions to get there."""
 
     what: str
-    placement: dict[str, str | None]  # resource -> node (None: stopped; "s1+s2": a clone)
+    placement: dict[str, str | None]  # resource or clone -> oracle.where(): nodes and roles
     groups: dict[str, str | None]  # group -> the one node it runs whole on, or None
     actions: tuple[Action, ...] = ()
     note: str = ""
@@ -216,17 +216,30 @@ class Prediction:
 Expectation = Prediction | Unsimulable
 
 
-def where(nodes: tuple[str, ...] | frozenset[str]) -> str | None:
-    """One resource's placement as one value: a node, None when stopped, "a+b" when several."""
-    return "+".join(sorted(nodes)) if nodes else None
+def where(roles: tuple[tuple[str, str], ...]) -> str | None:
+    """Where a resource or clone runs in which role, as one comparable value.
+
+    ``roles`` are ``(node, role)`` pairs (``crm_status.Resource.roles``). None when stopped;
+    ``"s1"`` for Started on s1; a role other than Started is named (``"s1 (Promoted)"``), so a
+    promotion predicted on n1 that happens on n2 differs; several instances are joined in node
+    order with ``+`` (``"n1 (Promoted)+n2 (Unpromoted)"``, ``"s1+s2"`` for a plain clone).
+    """
+    if not roles:
+        return None
+    shown = sorted(node if role == crm_status.STARTED else f"{node} ({role})"
+                   for node, role in roles)
+    return "+".join(shown)
 
 
 def placement_of(state: ClusterState) -> tuple[dict[str, str | None], dict[str, str | None]]:
-    """Resource and group placement of a state, the same way for predicted and observed."""
-    return (
-        {rid: where(r.nodes) for rid, r in state.resources.items()},
-        {gid: g.started_on for gid, g in state.groups.items()},
-    )
+    """Resource and group placement of a state, the same way for predicted and observed.
+
+    Resources are every primitive and every clone, promotable clone and bundle (by its id),
+    each with its roles per node (``where``); groups the one node each runs whole on.
+    """
+    placement = {rid: where(r.roles) for rid, r in state.resources.items()}
+    placement.update({cid: where(c.roles) for cid, c in state.clones.items()})
+    return placement, {gid: g.started_on for gid, g in state.groups.items()}
 
 
 def parse(text: str, what: str = "", note: str = "") -> Prediction:
@@ -288,7 +301,7 @@ class Check:
 
     @property
     def differences(self) -> list[str]:
-        """Each group and resource whose observed node is not the predicted one."""
+        """Each group, resource and clone whose observed node or role is not the predicted one."""
         if not isinstance(self.expected, Prediction):
             return []
         diffs = []
