@@ -23,7 +23,7 @@ import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pytest_hacluster import crm_status
@@ -204,6 +204,8 @@ class Prediction:
     groups: dict[str, str | None]  # group -> the one node it runs whole on, or None
     actions: tuple[Action, ...] = ()
     note: str = ""
+    # resource or clone -> (node, role) of each instance, as crm_status reads them
+    roles: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     took_s: float | None = None  # cibadmin, edits and crm_simulate, on the node
     simulate_s: float | None = None  # crm_simulate alone
 
@@ -275,7 +277,10 @@ def parse(text: str, what: str = "", note: str = "") -> Prediction:
         for elem in (actions_elem if actions_elem is not None else ())
         if elem.tag == "rsc_action"
     )
-    return Prediction(what=what, placement=placement, groups=groups, actions=actions, note=note)
+    roles = {rid: r.roles for rid, r in state.resources.items()}
+    roles.update({cid: c.roles for cid, c in state.clones.items()})
+    return Prediction(what=what, placement=placement, groups=groups, actions=actions, note=note,
+                      roles=roles)
 
 
 # -- predicted against observed ---------------------------------------------------------------
@@ -412,11 +417,8 @@ class Oracle:
         if not result.ok and not result.stdout.strip():
             raise OracleError(f"crm_simulate: {result.describe()}")
         found = parse(result.stdout, what=simulation.what, note=simulation.note)
-        return Prediction(
-            what=found.what, placement=found.placement, groups=found.groups,
-            actions=found.actions, note=found.note,
-            took_s=round(time.monotonic() - started, 3), simulate_s=round(simulate_s, 3),
-        )
+        return replace(found, took_s=round(time.monotonic() - started, 3),
+                       simulate_s=round(simulate_s, 3))
 
 
 class _WrongNode(Exception):
