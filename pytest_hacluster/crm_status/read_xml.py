@@ -171,10 +171,15 @@ def _collect(elem: ET.Element, found: StateBuilder, group: str | None, clone: st
 
 
 def _resource(elem: ET.Element, group: str | None, clone: str | None) -> Resource:
-    """One <resource>: its <node> children are where it is active, in its role."""
+    """One <resource>: its <node> children are where it is active (``active="true"``), in its
+    role."""
     rid = _required(elem, "id")
     role = role_name(_required(elem, "role"), f"<resource id={rid!r}>")
     nodes = tuple(_required(node, "name") for node in elem.findall("node"))
+    if not _bool(elem, "active", default=True):
+        # An instance Pacemaker no longer counts as running (its guest node's host is unclean,
+        # say) still lists the node it was last seen on, with cached="false": not a placement.
+        nodes = ()
     return Resource(
         id=configured_id(rid) if clone else rid,
         agent=normalise_agent(elem.get("resource_agent", "")),
