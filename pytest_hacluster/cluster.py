@@ -49,7 +49,7 @@ class Cluster:
         self.description = description
         self.backend = backend
         self._http: HttpClient | None = None
-        self._text_only = False  # set once crm_mon has refused XML output (Pacemaker 1.0)
+        self._crm_mon: list[str] | None = None  # chosen once from crm_mon --version
         # Asked before every fault what Pacemaker will do; None turns predictions off.
         self.oracle: Oracle | None = Oracle(self)
 
@@ -122,20 +122,19 @@ class Cluster:
         return [str(x) for x in cluster_log.merge(per_node)]
 
     def state(self, node: str | None = None) -> ClusterState:
-        """Pacemaker's view, from ``crm_mon`` XML (a node that is down answers nothing).
+        """Pacemaker's view, from ``crm_mon`` (a node that is down answers nothing).
 
-        With ``node``, that node's own view: in a split cluster each side has its own.
+        With ``node``, that node's own view: in a split cluster each side has its own. The
+        command is chosen once, from ``crm_mon --version``: ``--output-as=xml`` on 2.0.3 and
+        later, the legacy ``--as-xml`` on 1.1 and 2.0.0-2.0.2, text on 1.0
+        (``crm_status.command_for_version``).
         """
         run = (lambda args: self.node(node).run(args, timeout=30, check=True)) if node \
             else self.run_anywhere
-        if not self._text_only:
-            try:
-                return crm_status.parse(run(list(crm_status.CRM_MON_XML_ARGS)).stdout)
-            except CommandError as exc:
-                if "output-as" not in exc.result.stderr and "include" not in exc.result.stderr:
-                    raise
-                self._text_only = True  # Pacemaker 1.0: no XML output; its text is read instead
-        return crm_status.parse(run(list(crm_status.CRM_MON_TEXT_ARGS)).stdout)
+        if self._crm_mon is None:
+            version = crm_status.parse_version(run(["crm_mon", "--version"]).stdout)
+            self._crm_mon = crm_status.command_for_version(version)
+        return crm_status.parse(run(list(self._crm_mon)).stdout)
 
     def group_node(self, group: str) -> str:
         """The node a group runs on, whole; a ClusterError says what was seen otherwise."""
@@ -373,7 +372,8 @@ class Cluster:
 def doubled_resources(desc: Description, state: ClusterState) -> list[crm_status.Resource]:
     """Members of the described groups active on more than one node (clones are meant to)."""
     groups = {g.name for g in desc.groups}
-    return [r for r in state.resources.values() if r.group in groups and len(r.nodes) > 1]
+    return [r for r in state.resources.values()
+            if r.group in groups and r.clone is None and len(r.nodes) > 1]
 
 
 def clean_problems(desc: Description, state: ClusterState) -> list[str]:
@@ -400,6 +400,9 @@ def _state_problems(desc: Description, state: ClusterState) -> list[str]:
         if g is None:
             problems.append(f"group {group.name} not configured")
         elif g.started_on is None:
-            members = ", ".join(f"{r.id} {r.role} {' '.join(r.nodes)}".strip() for r in g.resources)
+            members = ", ".join(
+                f"{r.id} " + (" ".join(f"{role} {node}" for node, role in r.roles) or "Stopped")
+                for r in g.resources
+            )
             problems.append(f"group {group.name} not started ({members})")
     return problems

@@ -58,7 +58,7 @@ class View:
     """One node's own ``crm_mon``: what that node believes."""
 
     groups: dict[str, str | None]  # group -> the node it is started on (None: nowhere/split)
-    node_states: dict[str, str]  # node -> online / standby / offline / unclean
+    node_states: dict[str, str]  # node -> crm_status.Node.state (online, standby, offline, ...)
     doubled: dict[str, tuple[str, ...]]  # resource -> the nodes it is active on (> 1)
     split: dict[str, tuple[str, ...]]  # group -> the nodes its active members are on (> 1)
 
@@ -77,7 +77,7 @@ def view_of(state: crm_status.ClusterState, groups: Iterable[str]) -> View:
         node_states={n: x.state for n, x in state.nodes.items()},
         doubled={
             r.id: tuple(sorted(r.nodes)) for r in state.resources.values()
-            if r.group in wanted and len(r.nodes) > 1
+            if r.group in wanted and r.clone is None and len(r.nodes) > 1
         },
         split={g: nodes for g, nodes in members.items() if len(nodes) > 1},
     )

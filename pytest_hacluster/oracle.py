@@ -18,12 +18,11 @@ lists only, through whatever backend the cluster has.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pytest_hacluster import crm_status, duration
@@ -191,10 +190,12 @@ class Prediction:
     """What the scheduler will do: placement afterwards, and the actions to get there."""
 
     what: str
-    placement: dict[str, str | None]  # resource -> node (None: stopped; "s1+s2": a clone)
+    placement: dict[str, str | None]  # resource or clone -> oracle.where(): nodes and roles
     groups: dict[str, str | None]  # group -> the one node it runs whole on, or None
     actions: tuple[Action, ...] = ()
     note: str = ""
+    # resource or clone -> (node, role) of each instance, as crm_status reads them
+    roles: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     took_s: float | None = None  # cibadmin, edits and crm_simulate, on the node
     simulate_s: float | None = None  # crm_simulate alone
     # crm_simulate's errors when the simulated transition could not complete ("Transition
@@ -216,17 +217,30 @@ class Prediction:
 Expectation = Prediction | Unsimulable
 
 
-def where(nodes: tuple[str, ...] | frozenset[str]) -> str | None:
-    """One resource's placement as one value: a node, None when stopped, "a+b" when several."""
-    return "+".join(sorted(nodes)) if nodes else None
+def where(roles: tuple[tuple[str, str], ...]) -> str | None:
+    """Where a resource or clone runs in which role, as one comparable value.
+
+    ``roles`` are ``(node, role)`` pairs (``crm_status.Resource.roles``). None when stopped;
+    ``"s1"`` for Started on s1; a role other than Started is named (``"s1 (Promoted)"``), so a
+    promotion predicted on n1 that happens on n2 differs; several instances are joined in node
+    order with ``+`` (``"n1 (Promoted)+n2 (Unpromoted)"``, ``"s1+s2"`` for a plain clone).
+    """
+    if not roles:
+        return None
+    shown = sorted(node if role == crm_status.STARTED else f"{node} ({role})"
+                   for node, role in roles)
+    return "+".join(shown)
 
 
 def placement_of(state: ClusterState) -> tuple[dict[str, str | None], dict[str, str | None]]:
-    """Resource and group placement of a state, the same way for predicted and observed."""
-    return (
-        {rid: where(r.nodes) for rid, r in state.resources.items()},
-        {gid: g.started_on for gid, g in state.groups.items()},
-    )
+    """Resource and group placement of a state, the same way for predicted and observed.
+
+    Resources are every primitive and every clone, promotable clone and bundle (by its id),
+    each with its roles per node (``where``); groups the one node each runs whole on.
+    """
+    placement = {rid: where(r.roles) for rid, r in state.resources.items()}
+    placement.update({cid: where(c.roles) for cid, c in state.clones.items()})
+    return placement, {gid: g.started_on for gid, g in state.groups.items()}
 
 
 def parse(text: str, what: str = "", note: str = "") -> Prediction:
@@ -271,8 +285,10 @@ def parse(text: str, what: str = "", note: str = "") -> Prediction:
         for elem in (actions_elem if actions_elem is not None else ())
         if elem.tag == "rsc_action"
     )
+    roles = {rid: r.roles for rid, r in state.resources.items()}
+    roles.update({cid: c.roles for cid, c in state.clones.items()})
     return Prediction(what=what, placement=placement, groups=groups, actions=actions, note=note,
-                      invalid_transition=invalid)
+                      roles=roles, invalid_transition=invalid)
 
 
 _INVALID_TRANSITION = "An invalid transition was produced"  # crm_simulate's own words
@@ -304,8 +320,8 @@ class Check:
 
     @property
     def differences(self) -> list[str]:
-        """Each group and resource whose observed node is not the predicted one (none when
-        there is no prediction to compare: unsimulable, or an invalid transition)."""
+        """Each group, resource and clone whose observed node or role is not the predicted one
+        (none when there is no prediction to compare: unsimulable, or an invalid transition)."""
         if not isinstance(self.expected, Prediction) or self.expected.invalid_transition:
             return []
         diffs = []
@@ -420,9 +436,8 @@ class Oracle:
         if not result.ok and not result.stdout.strip():
             raise OracleError(f"crm_simulate: {result.describe()}")
         found = parse(result.stdout, what=simulation.what, note=simulation.note)
-        return dataclasses.replace(
-            found, took_s=round(time.monotonic() - started, 3), simulate_s=round(simulate_s, 3),
-        )
+        return replace(found, took_s=round(time.monotonic() - started, 3),
+                       simulate_s=round(simulate_s, 3))
 
 
 class _WrongNode(Exception):

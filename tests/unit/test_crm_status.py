@@ -287,8 +287,7 @@ def test_pcmk2_all_started_httpd_resource() -> None:
     assert load("pcmk2_all_started.xml").resources["httpd"] == Resource(
         id="httpd",
         agent="ocf:heartbeat:apache",
-        role="Started",
-        nodes=("s1",),
+        roles=(("s1", "Started"),),
         group="web",
         failed=False,
         managed=True,
@@ -816,8 +815,8 @@ def test_group_split_over_nodes_is_not_started() -> None:
     group = Group(
         "web",
         (
-            Resource("vip_httpd", "ocf:heartbeat:IPaddr2", "Started", ("s1",), "web"),
-            Resource("httpd", "ocf:heartbeat:apache", "Started", ("s2",), "web"),
+            Resource.placed("vip_httpd", "ocf:heartbeat:IPaddr2", "Started", ("s1",), "web"),
+            Resource.placed("httpd", "ocf:heartbeat:apache", "Started", ("s2",), "web"),
         ),
     )
     assert (group.started_on, group.nodes) == (None, {"s1", "s2"})

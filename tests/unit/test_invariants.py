@@ -66,7 +66,7 @@ def test_views_show_doubles_splits_and_node_changes() -> None:
 
 def test_view_of_reads_crm_mon_state() -> None:
     def rsc(rid: str, group: str, nodes: tuple[str, ...]) -> crm_status.Resource:
-        return crm_status.Resource(rid, "ocf", "Started", nodes, group)
+        return crm_status.Resource.placed(rid, "ocf", "Started", nodes, group)
 
     vip, httpd = rsc("vip_httpd", "web", ("s1",)), rsc("httpd", "web", ("s1", "s2"))
     state = crm_status.ClusterState(

@@ -301,8 +301,8 @@ def state(web: str | None, webapp: str | None) -> ClusterState:
     def group(gid: str, vip: str, svc: str, node: str | None) -> tuple[Group, list[Resource]]:
         nodes = (node,) if node else ()
         role = "Started" if node else "Stopped"
-        members = [Resource(vip, "ocf:heartbeat:IPaddr2", role, nodes, gid),
-                   Resource(svc, "ocf:heartbeat:x", role, nodes, gid)]
+        members = [Resource.placed(vip, "ocf:heartbeat:IPaddr2", role, nodes, gid),
+                   Resource.placed(svc, "ocf:heartbeat:x", role, nodes, gid)]
         return Group(gid, tuple(members)), members
 
     g1, r1 = group("web", "vip_httpd", "httpd", web)
