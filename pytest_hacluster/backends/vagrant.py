@@ -211,6 +211,7 @@ class VagrantBackend(Backend):
         stack = stack_for_box(self.description.vagrant.box)
         written = export.export(self.description, stack, self.root / RENDERED)
         progress(f"rendered {len(written)} files into {self.root / RENDERED}")
+        cluster_key.ensure(self.root, stack.name)  # the Vagrantfile loads only with a key
         states = self.states()
         wanted = self.description.node_names
         if self.settings.keep and all(states.get(n) == "running" for n in wanted):
@@ -243,7 +244,8 @@ class VagrantBackend(Backend):
             self._made = False
             result = run_local(["vagrant", "destroy", "--force", "--no-color"], timeout=600,
                                env=self.env, cwd=self.root)
-            self._forget_secrets()
+            if result.ok:  # else the Vagrantfile still needs the key to destroy them by hand
+                self._forget_secrets()
             if not result.ok:
                 raise VagrantError(f"vagrant destroy failed: {result.describe()}")
 

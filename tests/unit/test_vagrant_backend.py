@@ -296,3 +296,27 @@ def test_the_real_vagrant_validates_the_vagrantfile(box: str, project: Path) -> 
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "validated successfully" in done.stdout
+
+
+def test_preflight_command_for_a_runners_setup(project: Path, capsys) -> None:
+    """What the nightly workflow runs first: the box from the description, then the checks."""
+    from pytest_hacluster.vagrant_preflight import main
+
+    _tool(project / "bin", "vagrant")
+    _vboxmanage(project / "bin", bridgedifs="bridgedifs_office_lan.txt")
+    env = {"PATH": f"{project / 'bin'}:/usr/bin:/bin", "VAGRANT_HOME": str(project / "home"),
+           hostonly.VBOX_ETC_ENV: str(project / "etc-vbox")}
+    (project / "pyproject.toml").write_text(
+        '[tool.hacluster.vagrant]\nbox = "debian/bookworm64"\nenv = { '
+        + ", ".join(f'{k} = "{v}"' for k, v in env.items()) + " }\n")
+    config = str(project / "pyproject.toml")
+    assert main(["--config", config, "--print-box"]) == 0
+    assert capsys.readouterr().out == "debian/bookworm64\n"
+    assert main(["--config", config]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("error: host interface enp3s0 is on 192.168.1.57")
+    _vboxmanage(project / "bin")
+    assert main(["--config", config]) == 0
+    assert capsys.readouterr().out == (
+        "preflight passed: box debian/bookworm64, host-only networks 192.168.1.0/24, "
+        "192.168.9.0/24\n")
