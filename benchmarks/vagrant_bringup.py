@@ -23,10 +23,10 @@ from bringup import one_run
 
 from pytest_hacluster.backends.base import Settings
 from pytest_hacluster.backends.lab import remove
-from pytest_hacluster.hostonly import VBOX_ETC_ENV
 from pytest_hacluster.backends.vagrant import VagrantBackend
 from pytest_hacluster.cluster import Cluster
 from pytest_hacluster.config import from_mapping
+from pytest_hacluster.hostonly import VBOX_ETC_ENV
 from pytest_hacluster.vbox.standin import StandIn
 
 REPO = Path(__file__).resolve().parents[1]
