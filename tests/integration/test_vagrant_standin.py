@@ -308,7 +308,7 @@ def test_gc_removes_a_crashed_virtualbox_standin(tmp_path: Path) -> None:
     # with it, as when a run crashes (gc leaves a stand-in whose owner still runs alone).
     subprocess.run(
         [sys.executable, "-c", "import sys; from pytest_hacluster.vbox.standin import StandIn; "
-         "StandIn(sys.argv[1]).create()", prefix],
+         "StandIn(sys.argv[1]).create(allow=('192.168.1.0/24',))", prefix],
         check=True, timeout=600, env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     standin = StandIn(prefix)
