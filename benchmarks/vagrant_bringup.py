@@ -26,6 +26,7 @@ from pytest_hacluster.backends.lab import remove
 from pytest_hacluster.backends.vagrant import VagrantBackend
 from pytest_hacluster.cluster import Cluster
 from pytest_hacluster.config import from_mapping
+from pytest_hacluster.hostonly import VBOX_ETC_ENV
 from pytest_hacluster.vbox.standin import StandIn
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,7 +37,8 @@ def vagrant_run(prefix: str) -> dict[str, float]:
     remove(prefix)
     standin = StandIn(prefix)
     t0 = time.monotonic()
-    standin.create()
+    # A runner set up as the README says: networks.conf allows the seed's networks.
+    standin.create(allow=("192.168.1.0/24", "192.168.9.0/24"))
     marks["stand-in made (box layer, box add)"] = time.monotonic() - t0
     project = Path(tempfile.mkdtemp(prefix="hacl-vagrant-bench."))
     try:
@@ -46,7 +48,7 @@ def vagrant_run(prefix: str) -> dict[str, float]:
         desc = from_mapping({
             "nodes": {"s1": {"ssh_port": 27122}, "s2": {"ssh_port": 27222}},
             "vagrant": {"http_from": f"netns:{standin.netns}",
-                        "env": {"PATH": env["PATH"], "VAGRANT_HOME": env["VAGRANT_HOME"]}},
+                        "env": {k: env[k] for k in ("PATH", "VAGRANT_HOME", VBOX_ETC_ENV)}},
         })
         backend = VagrantBackend(desc, Settings(rootdir=project))
         cluster = Cluster(desc, backend)

@@ -13,16 +13,14 @@ check_nic interconnect "$INTERCONNECT_NIC" "$INTERCONNECT_IP" interconnect_nic
 
 install_rendered "$HACLUSTER_NODE" /etc/hosts /etc/hostname /etc/corosync /usr/local/sbin
 
-# The authkey is the one thing that is not rendered: the first node to get here makes it in the
-# shared folder (so the host never generates or stores a secret of its own accord), the other
-# node finds it there. The key is never printed.
-random_key() { head -c 256 /dev/urandom; }
+# The authkey is the one thing that is not rendered: the host made it for this cluster and the
+# rsync folder brought it here (the same key on every node). It is never printed.
 install_authkey() {
     local dest=$HACLUSTER_ROOT/etc/corosync/authkey
-    shared_secret authkey random_key
-    local shared=$SHARED_SECRET
-    [[ $(stat -c %s "$shared") -eq 256 ]] || die "$shared is not 256 bytes: delete it and" \
-        "provision both nodes again (vagrant provision)"
+    cluster_secret authkey
+    local shared=$CLUSTER_SECRET
+    [[ $(stat -c %s "$shared") -eq 256 ]] || die "$shared is not 256 bytes: destroy the" \
+        "machines (vagrant destroy) and bring the cluster up again; the host makes a new key"
     if [[ -f $dest ]] && cmp -s "$shared" "$dest" && _same_meta "$dest" 0400 root root; then
         return 0
     fi

@@ -47,26 +47,17 @@ check_nic() {
     fi
 }
 
-# shared_secret NAME MAKE: the cluster's secret in the shared folder, made once by the first node
-# that gets here (MAKE prints it), found there by the other. Never printed. An rsync-type
-# /vagrant is a one-way copy: each node would make its own and the cluster would never form.
-shared_secret() {
-    local shared=$HACLUSTER_SHARE/.hacluster/$1
-    mountpoint -q "$HACLUSTER_SHARE" || die "$HACLUSTER_SHARE is not a shared mount (an rsync" \
-        "copy?), so the nodes cannot share the cluster's key. Use a two-way synced folder:" \
-        "HACLUSTER_SYNCED_FOLDER=virtualbox (the box needs the guest additions) or nfs."
-    mkdir -p "$HACLUSTER_SHARE/.hacluster"
-    if [[ ! -e $shared ]]; then
-        local tmp
-        tmp=$(mktemp "$shared.XXXXXX") # mode 0600 from the start
-        "$2" >"$tmp"
-        chmod 0600 "$tmp"
-        mv -n "$tmp" "$shared" # never replace a key another node made meanwhile
-        rm -f "$tmp"
-        say "generated the cluster's $1 in $shared"
-    fi
+# cluster_secret NAME: the cluster's secret (authkey or authkeys), made on the host once per
+# cluster (0600, never printed) and copied one way to every node by vagrant's rsync folder. The
+# nodes never make or exchange a key: the default box has no guest additions, so no two-way
+# share. Sets CLUSTER_SECRET to its path here.
+cluster_secret() {
+    local key=$HACLUSTER_SHARE/.hacluster/$1
+    [[ -f $key ]] || die "$key is missing. The host makes it before 'vagrant up' (the vagrant" \
+        "backend does; by hand: python -m pytest_hacluster.export --out .hacluster/rendered)" \
+        "and the rsync folder brings it: run 'vagrant rsync', then 'vagrant provision'"
     # shellcheck disable=SC2034 # the caller's result
-    SHARED_SECRET=$shared
+    CLUSTER_SECRET=$key
 }
 
 # apt_install PKG...: install what is missing, without letting the packages start services.

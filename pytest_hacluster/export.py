@@ -16,8 +16,10 @@ Layout of ``out``::
     <node>/manifest.tsv      kind, path, mode (octal), owner, group of every File and Directory
     <node>/node.env          shell variables: this node, its NICs and IPs, the stack's paths
 
-Nothing secret is ever written: the corosync authkey is generated on the first node that
-provisions (``provision/cluster.sh``), never by the host-side tools.
+Nothing secret is ever written into the rendering. The cluster's key is a file of its own,
+``.hacluster/authkey`` (``authkeys`` for the documented stack), made on the host by
+``cluster_key`` (this command makes it when missing, the vagrant backend per bring-up); nodes.json
+names it so the Vagrantfile can refuse to boot without it.
 """
 
 from __future__ import annotations
@@ -34,13 +36,13 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from pytest_hacluster import render
+from pytest_hacluster import cluster_key, render
 from pytest_hacluster.config import ConfigError, Description, load
 from pytest_hacluster.render import DEBIAN12, Directory, File, Stack
 
 EXPORT_COMMAND = "python -m pytest_hacluster.export --out .hacluster/rendered"
 # Bumped when the layout changes, so an old export fails in the Vagrantfile, not on a node.
-FORMAT = 2
+FORMAT = 3
 # The seed's provisioning order per stack: (on every node, then on the last node only). The
 # documented stack keeps the seed's script names; Debian 12's cluster.sh is its heartbeat.sh.
 PROVISIONERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -154,6 +156,7 @@ def nodes_json(desc: Description, stack: Stack = DEBIAN12) -> str:
             "last_node": list(last_node),
         },
         "required_files": list(render.required_files(stack)),
+        "cluster_key": cluster_key.KEYS[stack.name][0],
         "cluster_name": desc.cluster_name,
         "netmask": netmask,
         "service_nic": desc.service_nic,
@@ -228,11 +231,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             desc = dataclasses.replace(
                 desc, vagrant=dataclasses.replace(desc.vagrant, box=args.box)
             )
-        written = export(desc, render.stack_for_box(desc.vagrant.box), args.out)
-    except (ConfigError, ExportError) as exc:
+        stack = render.stack_for_box(desc.vagrant.box)
+        written = export(desc, stack, args.out)
+        # Beside the Vagrantfile (this directory), where it looks for the key.
+        key, made = cluster_key.ensure(Path("."), stack.name)
+    except (ConfigError, ExportError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {len(written)} files for nodes {', '.join(desc.node_names)} to {args.out}")
+    print(f"the cluster's key: {key} ({'made now' if made else 'kept'}, mode 0600, not shown)")
     return 0
 
 

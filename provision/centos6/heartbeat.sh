@@ -28,13 +28,12 @@ check_nic interconnect "$INTERCONNECT_NIC" "$INTERCONNECT_IP" interconnect_nic
 open_port udp 694
 install_rendered "$HACLUSTER_NODE" /etc/hosts /etc/ha.d /usr/local/sbin
 
-# authkeys is the one file that is not rendered: made once per cluster in the shared folder,
-# never printed (the seed shipped a fixed passphrase).
-sha1_authkeys() { printf 'auth 1\n1 sha1 %s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"; }
-shared_secret authkeys sha1_authkeys
+# authkeys is the one file that is not rendered: made by the host once per cluster (the seed
+# shipped a fixed passphrase), brought by the rsync folder, never printed.
+cluster_secret authkeys
 dest=$HACLUSTER_ROOT/etc/ha.d/authkeys
-if ! { [[ -f $dest ]] && cmp -s "$SHARED_SECRET" "$dest"; }; then
-    install -D -m 0600 -o root -g root "$SHARED_SECRET" "$dest"
+if ! { [[ -f $dest ]] && cmp -s "$CLUSTER_SECRET" "$dest"; }; then
+    install -D -m 0600 -o root -g root "$CLUSTER_SECRET" "$dest"
     RENDERED_CHANGED+=(/etc/ha.d/authkeys)
     say "installed /etc/ha.d/authkeys (0600 root:root)"
 fi

@@ -13,6 +13,7 @@ controlvm <vm> setlinkstateN off``, a power cut ``controlvm <vm> poweroff``.
 from __future__ import annotations
 
 import collections
+import ipaddress
 import os
 import queue
 import re
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import vagrant as python_vagrant
 
-from pytest_hacluster import export
+from pytest_hacluster import cluster_key, export, hostonly
 from pytest_hacluster.backends.base import (
     Backend,
     BackendError,
@@ -44,9 +45,6 @@ from pytest_hacluster.shell import CommandError, run_local
 
 PROVIDER = "virtualbox"
 RENDERED = Path(".hacluster") / "rendered"
-# The cluster's secret, made per bring-up by the first node that provisions (corosync's authkey,
-# or Heartbeat's authkeys for the documented stack); it goes with the machines.
-SECRETS = (Path(".hacluster") / "authkey", Path(".hacluster") / "authkeys")
 # Vagrant phones home (version and box update checks) unless told not to.
 QUIET = {"VAGRANT_CHECKPOINT_DISABLE": "1", "VAGRANT_BOX_UPDATE_CHECK_DISABLE": "1"}
 TAIL_LINES = 60
@@ -62,6 +60,18 @@ STACK_START = (
 
 class VagrantError(BackendError):
     """vagrant could not bring the cluster up; carries vagrant's own words."""
+
+
+def cluster_networks(description: Description) -> list[hostonly.Network]:
+    """The cluster's host-only networks: the service LAN and the interconnect, in that order
+    (each one VirtualBox host-only network, as the Vagrantfile makes them)."""
+    out: list[hostonly.Network] = []
+    for node in description.nodes:
+        for ip in (node.service_ip, node.interconnect_ip):
+            net = ipaddress.ip_interface(f"{ip}/{description.netmask}").network
+            if net not in out:
+                out.append(net)
+    return out
 
 
 def vagrant_env(description: Description) -> dict[str, str]:
@@ -106,6 +116,8 @@ class VagrantBackend(Backend):
 
     # -- checks before anything boots ---------------------------------------------------------
     def check(self) -> None:
+        """Everything a runner commonly gets wrong, before anything boots: one line per problem,
+        each naming its fix (all of them at once, so one round of fixes is enough)."""
         path = self.env.get("PATH", "")
         if shutil.which("vagrant", path=path) is None:
             raise VagrantError(
@@ -123,23 +135,75 @@ class VagrantBackend(Backend):
                 "VirtualBox's VBoxManage is not on PATH: install VirtualBox, or try the Vagrant "
                 "path without it (README: 'Trying it without VirtualBox (the stand-in)')"
             )
+        problems = [*self._host_only_problems(), *self._box_problems()]
+        if problems:
+            raise VagrantError("\n".join(problems))
+        self._vantage.check()
+
+    def _box_problems(self) -> list[str]:
         home = Path(self.env.get("VAGRANT_HOME") or Path.home() / ".vagrant.d")
         box = self.description.vagrant.box
         if not box_has_provider(home, box, PROVIDER):
-            raise VagrantError(
+            return [
                 f"the box {box!r} is not added for {PROVIDER} in {home}: add it first "
                 f"(`vagrant box add {box} --provider {PROVIDER}`) or set [tool.hacluster.vagrant]"
                 " box to one you have (`vagrant box list`)"
-            )
+            ]
         stack = stack_for_box(box)
         missing = [f for f in required_files(stack) if not (self.root / f).is_file()]
         if missing:
-            raise VagrantError(
+            return [
                 f"the box {box!r} gets the seed's {stack.name} stack, which needs "
                 f"{' and '.join(missing)} next to the Vagrantfile in {self.root}: place them "
                 "there (the Linux-HA Japan repository tarball and Tomcat 7's binary tarball)"
+            ]
+        return []
+
+    def _host_only_problems(self) -> list[str]:
+        """VirtualBox's host-only rules against the cluster's networks (``hostonly``): the
+        ranges networks.conf allows from 6.1.28 on, and host interfaces already on them."""
+        networks = cluster_networks(self.description)
+        version_text = self._vboxmanage_output("--version")
+        try:
+            version = hostonly.parse_version(version_text)
+            interfaces = hostonly.parse_bridgedifs(self._vboxmanage_output("list", "bridgedifs"))
+        except hostonly.HostOnlyError as exc:
+            raise VagrantError(str(exc)) from None
+        problems = []
+        shown = ".".join(map(str, version))
+        if hostonly.validates(version):
+            conf = hostonly.vbox_etc(self.env) / "networks.conf"
+            try:
+                ranges, from_file = hostonly.allowed_ranges(conf)
+            except (hostonly.HostOnlyError, OSError) as exc:
+                raise VagrantError(f"{exc}: fix or remove {conf}") from None
+            refused = hostonly.outside(networks, ranges)
+            if refused:
+                allowed = ", ".join(map(str, ranges)) or "nothing"
+                why = f"{conf} allows {allowed}" if from_file else (
+                    f"without {conf} only {allowed}")
+                problems.append(
+                    f"VirtualBox {shown} takes host-only addresses only from the ranges of "
+                    f"networks.conf ({why}); the cluster's {', '.join(map(str, refused))} "
+                    f"{'is' if len(refused) == 1 else 'are'} outside, so vagrant would refuse "
+                    f"them: as root, add the line `{hostonly.networks_conf_line(refused)}` to "
+                    f"{conf}"
+                )
+        for net, iface in hostonly.collisions(networks, interfaces):
+            problems.append(
+                f"host interface {iface.name} is on {iface.network} ({iface.network.network}), "
+                f"which overlaps the cluster's network {net}: vagrant refuses such a host-only "
+                "network (or the host routes the cluster's traffic onto that LAN). Run on a "
+                "runner off that network, or give the cluster other addresses in "
+                "[tool.hacluster] (nodes, groups' VIPs, gateway)"
             )
-        self._vantage.check()
+        return problems
+
+    def _vboxmanage_output(self, *args: str) -> str:
+        result = run_local(["VBoxManage", *args], timeout=60, env=self.env)
+        if not result.ok:
+            raise VagrantError(f"`VBoxManage {' '.join(args)}` failed: {result.describe()}")
+        return result.stdout
 
     # -- life cycle ---------------------------------------------------------------------------
     def up(self, progress: Progress) -> None:
@@ -147,6 +211,7 @@ class VagrantBackend(Backend):
         stack = stack_for_box(self.description.vagrant.box)
         written = export.export(self.description, stack, self.root / RENDERED)
         progress(f"rendered {len(written)} files into {self.root / RENDERED}")
+        cluster_key.ensure(self.root, stack.name)  # the Vagrantfile loads only with a key
         states = self.states()
         wanted = self.description.node_names
         if self.settings.keep and all(states.get(n) == "running" for n in wanted):
@@ -157,6 +222,9 @@ class VagrantBackend(Backend):
         if all(states.get(n, "not_created") == "not_created" for n in wanted):
             # A key left by a crashed run would join this cluster to that one's secret.
             self._forget_secrets()
+        _, made = cluster_key.ensure(self.root, stack.name)
+        progress(f"the cluster's key: {'made' if made else 'kept'} in "
+                 f"{self.root / cluster_key.KEY_DIR} (0600, reaches the nodes by rsync)")
         self._made = True
         try:
             started = time.monotonic()
@@ -176,13 +244,13 @@ class VagrantBackend(Backend):
             self._made = False
             result = run_local(["vagrant", "destroy", "--force", "--no-color"], timeout=600,
                                env=self.env, cwd=self.root)
-            self._forget_secrets()
+            if result.ok:  # else the Vagrantfile still needs the key to destroy them by hand
+                self._forget_secrets()
             if not result.ok:
                 raise VagrantError(f"vagrant destroy failed: {result.describe()}")
 
     def _forget_secrets(self) -> None:
-        for secret in SECRETS:
-            (self.root / secret).unlink(missing_ok=True)
+        cluster_key.forget(self.root)
 
     def nodes(self) -> dict[str, NodeShell]:
         return dict(self._nodes)

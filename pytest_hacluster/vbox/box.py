@@ -5,11 +5,15 @@ Each imported VM starts its node's upper dir as a copy of this layer (its "disk"
 A VirtualBox box is a disk image; the stand-in's guest is the host's own userland (Debian) seen
 through a copy-on-write root, plus this layer: what a Vagrant base box adds to a plain system
 (openssh-server, sudo, ifupdown, a ``vagrant`` user with vagrant's insecure key and
-password-less sudo) and what VirtualBox's guest additions would do (``mount.vboxsf``), plus a
-``shutdown`` that ends the node's PID 1 (there is no init system to ask). The layer is made by
-installing the packages inside a throw-away node whose upper dir *is* the layer: the host's
-files and package database are never touched. The packages the host lacks are downloaded with
-apt into the stand-in's state dir (the nodes have no network beyond the stand-in's).
+password-less sudo, rsync for vagrant's rsync synced folder), plus a ``shutdown`` that ends
+the node's PID 1 (there is no init system to ask). Like the default box ``debian/bookworm64``
+it has no VirtualBox guest additions: no ``mount.vboxsf``, no ``vboxsf`` share, so a
+Vagrantfile that asks for a ``virtualbox`` synced folder fails here as it would there.
+
+The layer is made by installing the packages inside a throw-away node whose upper dir *is* the
+layer: the host's files and package database are never touched. The packages the host lacks
+are downloaded with apt into the stand-in's state dir (the nodes have no network beyond the
+stand-in's).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pytest_hacluster.node import Node
 from pytest_hacluster.shell import CommandError, run_local
 from pytest_hacluster.vbox.state import Place
 
-GUEST_PACKAGES = ("openssh-server", "sudo", "ifupdown")
+GUEST_PACKAGES = ("openssh-server", "sudo", "ifupdown", "rsync")
 DEBS_IN_NODE = "/media/hacl-debs"
 INSECURE_KEYS = (
     "/usr/share/rubygems-integration/all/gems/vagrant-*/keys/vagrant.pub",
@@ -59,13 +63,10 @@ printf 'UseDNS no\nUsePAM no\nPasswordAuthentication no\n' \
 install -d -m 0755 /etc/network /etc/network/interfaces.d
 printf 'auto lo\niface lo inet loopback\n\nsource /etc/network/interfaces.d/*\n' \
     > /etc/network/interfaces
-cat > /usr/sbin/mount.vboxsf <<'SH'
-#!/bin/sh
-# VirtualBox stand-in: the share was bind-mounted under /media/hacl-vboxsf at boot.
-set -eu
-exec mount --bind "/media/hacl-vboxsf/$1" "$2"
-SH
-chmod 0755 /usr/sbin/mount.vboxsf
+# No guest additions: whatever mount.vboxsf the host may have must not be the guest's.
+for helper in /sbin/mount.vboxsf /usr/sbin/mount.vboxsf; do
+    if [ -e "$helper" ]; then rm -f "$helper"; fi
+done
 rm -f /usr/sbin/shutdown
 cat > /usr/sbin/shutdown <<'SH'
 #!/bin/sh

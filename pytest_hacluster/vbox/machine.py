@@ -4,7 +4,8 @@ NIC 1 (NAT) is ``eth0``, a veth whose host end is attached nowhere: it only keep
 interface numbering (vagrant maps adapter N to the N-th ethernet device). NIC N >= 2 on a
 host-only network is ``eth<N-1>``, a veth whose host end ``<vm>-nicN`` sits on the bridge named
 after the host-only interface in the stand-in's host namespace. The VM's ssh forward is
-``forward.py``; shared folders are bind mounts the guest's ``mount.vboxsf`` moves into place.
+``forward.py``. Shared folders are recorded but reach no guest: the box has no guest additions
+(no vboxsf), as the default box ``debian/bookworm64``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from pytest_hacluster import netns
 from pytest_hacluster.node import Node, NodeError, NodeRecord, load_records, save_records
 from pytest_hacluster.vbox.state import Place, Registry, Vm
 
-SHARES = "/media/hacl-vboxsf"  # where the guest's mount.vboxsf finds each shared folder
 SSHD = ("sh", "-c", "mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e")
 
 
@@ -97,9 +97,7 @@ def start(place: Place, reg: Registry, vm: Vm) -> None:
         node_cmds.append(f"link set {guest} up")
     netns.ip_batch(place.host_netns, host_cmds)
     netns.ip_batch(ns, node_cmds)
-    node = Node(vm.short, ns, place.vms_dir,
-                binds=[(path, f"{SHARES}/{name}") for name, path in vm.shared.items()],
-                init=SSHD)
+    node = Node(vm.short, ns, place.vms_dir, init=SSHD)
     node.prepare([])
     try:
         node.boot()

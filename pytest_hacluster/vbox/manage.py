@@ -23,8 +23,9 @@ OVF_NAME = "hacl-standin-box"
 class Fail(Exception):
     """A VirtualBox error; ``code`` ends up in stderr, where vagrant looks for it."""
 
-    def __init__(self, message: str, code: str = "VBOX_E_OBJECT_NOT_FOUND") -> None:
-        super().__init__(f"{message}\nVBoxManage: error: Details: code {code}")
+    def __init__(self, message: str, code: str = "VBOX_E_OBJECT_NOT_FOUND",
+                 context: str = "") -> None:
+        super().__init__(f"{message}\nVBoxManage: error: {context or f'Details: code {code}'}")
 
 
 def _vm(reg: Registry, ref: str) -> Vm:
@@ -63,9 +64,45 @@ def list_(place: Place, args: list[str]) -> str:
         if what == "hostonlyifs":
             return "\n".join(_hostonly_block(i, h) for i, h in enumerate(reg.hostonlyifs.values()))
     if what == "systemproperties":
-        return (f"API version:                     6_1\nDefault machine folder:          "
+        return (f"API version:                     7_0\nDefault machine folder:          "
                 f"{place.vms_dir}\n")
-    return ""  # bridgedifs, dhcpservers, hdds, natnets...: none here
+    if what == "bridgedifs":
+        return "\n".join(_bridged_block(i, name, address)
+                         for i, (name, address) in enumerate(_host_interfaces()))
+    return ""  # dhcpservers, hdds, natnets...: none here
+
+
+def _host_interfaces() -> list[tuple[str, str]]:
+    """This machine's own interfaces with an IPv4 address (the root namespace; read only), as
+    VirtualBox lists the host's interfaces it could bridge: ``[(name, "ip/prefix")]``."""
+    import json
+    import subprocess
+
+    done = subprocess.run(["ip", "-j", "-4", "addr", "show"], capture_output=True, text=True,
+                          timeout=30, check=False)
+    if done.returncode != 0:
+        raise Fail(f"reading the host's interfaces failed: {done.stderr.strip()}", "E_FAIL")
+    out = []
+    for link in json.loads(done.stdout or "[]"):
+        if "LOOPBACK" in link.get("flags", []):
+            continue
+        for addr in link.get("addr_info", []):
+            out.append((link["ifname"], f"{addr['local']}/{addr['prefixlen']}"))
+    return out
+
+
+def _bridged_block(index: int, name: str, address: str) -> str:
+    import ipaddress
+
+    iface = ipaddress.IPv4Interface(address)
+    return (
+        f"Name:            {name}\nGUID:            00000000-0000-0000-0000-{index:012x}\n"
+        f"DHCP:            Disabled\nIPAddress:       {iface.ip}\n"
+        f"NetworkMask:     {iface.netmask}\nIPV6Address:\nIPV6NetworkMaskPrefixLength: 0\n"
+        f"HardwareAddress: 00:00:00:00:00:{index:02x}\nMediumType:      Ethernet\n"
+        f"Wireless:        No\nStatus:          Up\n"
+        f"VBoxNetworkName: HostInterfaceNetworking-{name}\n"
+    )
 
 
 def _hostonly_block(index: int, h: HostOnlyIf) -> str:
@@ -92,7 +129,7 @@ def showvminfo(place: Place, args: list[str]) -> str:
     lines = [f'name="{vm.name}"', f'UUID="{vm.uuid}"', 'ostype="Debian (64-bit)"',
              f'CfgFile="{place.vms_dir / vm.short / (vm.name + ".vbox")}"',
              f'VMState="{state}"', 'VMStateChangeTime="2026-01-01T00:00:00.000000000"',
-             'GuestAdditionsRunLevel=2', 'GuestAdditionsVersion="6.1.26 r145957"']
+             'GuestAdditionsRunLevel=0']  # the box has no guest additions
     for number in range(1, 9):
         nic = vm.nics.get(str(number), Nic())
         lines.append(f'nic{number}="{nic.type}"')
@@ -116,8 +153,7 @@ def guestproperty(place: Place, args: list[str]) -> str:
     if args[:1] != ["get"] or len(args) < 3:
         return ""
     prop = args[2]
-    if prop == "/VirtualBox/GuestAdd/Version":
-        return "Value: 6.1.26\n"
+    # No /VirtualBox/GuestAdd/Version: the box has no guest additions (vagrant warns, goes on).
     if prop == "/VirtualBox/GuestInfo/OS/Product":
         return "Value: Linux\n"
     return "No value set!\n"
@@ -239,6 +275,7 @@ def hostonlyif(place: Place, args: list[str]) -> str:
             raise Fail(f"could not find host interface '{args[1:]}'", "E_INVALIDARG")
         if action == "ipconfig":
             opts = dict(_options(args[2:]))
+            _check_allowed(place, opts.get("--ip", ""))
             hif.ip = opts.get("--ip", hif.ip)
             hif.netmask = opts.get("--netmask", hif.netmask)
             _readdress(place, hif)
@@ -246,6 +283,27 @@ def hostonlyif(place: Place, args: list[str]) -> str:
             del reg.hostonlyifs[hif.name]
             _drop_bridge(place, hif.name)
     return ""
+
+
+def _check_allowed(place: Place, ip: str) -> None:
+    """VirtualBox 6.1.28+: a host-only adapter address outside networks.conf's ranges (the
+    stand-in's runner has it as ``place.vbox_etc``) is refused, in VirtualBox's words (as
+    quoted in hashicorp/vagrant#13038 and alike; the rules: ``hostonly``)."""
+    import ipaddress
+
+    from pytest_hacluster import hostonly
+
+    if not ip or not hostonly.validates(hostonly.parse_version(VERSION)):
+        return
+    try:
+        ranges, _ = hostonly.allowed_ranges(place.vbox_etc / "networks.conf")
+        address = ipaddress.ip_address(ip)
+    except (hostonly.HostOnlyError, ValueError) as exc:
+        raise Fail(str(exc), "E_INVALIDARG") from None
+    if not any(address in r for r in ranges):
+        raise Fail("Code E_ACCESSDENIED (0x80070005) - Access denied (extended info not "
+                   "available)", context='Context: "EnableStaticIPConfig(Bstr(pszIp).raw(), '
+                   'Bstr(pszNetmask).raw())" at line 242 of file VBoxManageHostonly.cpp')
 
 
 def _readdress(place: Place, hif: HostOnlyIf) -> None:

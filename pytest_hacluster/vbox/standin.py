@@ -1,24 +1,34 @@
 """A whole VirtualBox stand-in: make it, hand vagrant its environment, remove every trace.
 
-    python -m pytest_hacluster.vbox.standin up --prefix hacl-vb [--box debian/bookworm64]
+    python -m pytest_hacluster.vbox.standin up --prefix hacl-vb [--box debian/bookworm64] \
+        [--allow 192.168.1.0/24 --allow 192.168.9.0/24]
     python -m pytest_hacluster.vbox.standin down --prefix hacl-vb
 
-``up`` prints the environment vagrant needs (``PATH`` with the stand-in's ``VBoxManage`` first,
-``VAGRANT_HOME`` with the box added) as shell ``export`` lines, and the namespace from which
-the VMs' host-only networks are reachable. ``down`` (or ``hacluster-lab gc``) removes the VMs'
+``up`` prints the environment vagrant needs (``PATH`` with the stand-in's ``VBoxManage`` and
+``vagrant`` first, ``VAGRANT_HOME`` with the box added, ``HACLUSTER_VBOX_ETC``) as shell
+``export`` lines, and the namespace from which the VMs' host-only networks are reachable.
+
+It models a runner with a current VirtualBox (7.0): its own ``/etc/vbox`` lives in the state
+dir (``etc/vbox``; ``--allow`` writes the ``networks.conf`` line a runner's admin would, without
+it there is none, as after a fresh install). The stand-in's ``VBoxManage`` applies its ranges to
+host-only adapters as VirtualBox does, and its ``vagrant`` runs the real one seeing that
+directory as ``/etc/vbox`` (``runner_etc``), so vagrant applies its own check to the same file.
+
+``down`` (or ``hacluster-lab gc``) removes the VMs'
 processes, namespaces and mounts, the forwarders, the box and ``VAGRANT_HOME``.
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import shlex
 import shutil
 import sys
 from pathlib import Path
 
-from pytest_hacluster import netns
+from pytest_hacluster import hostonly, netns
 from pytest_hacluster.backends.lab import remove
 from pytest_hacluster.shell import run_local
 from pytest_hacluster.statedir import Claim
@@ -51,19 +61,42 @@ class StandIn:
         return self.place.host_netns
 
     def env(self) -> dict[str, str]:
-        """The environment variables vagrant needs to use this stand-in (merge into os.environ)."""
+        """The environment variables vagrant needs to use this stand-in (merge into os.environ).
+
+        ``HACLUSTER_VBOX_ETC`` tells the vagrant backend's preflight which ``networks.conf``
+        this "runner" has (a real runner: ``/etc/vbox``)."""
         return {
             "PATH": f"{self.place.bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}",
             "VAGRANT_HOME": str(self.place.vagrant_home),
             "VAGRANT_DEFAULT_PROVIDER": "virtualbox",
+            hostonly.VBOX_ETC_ENV: str(self.place.vbox_etc),
             **QUIET_VAGRANT,
         }
+
+    def allow(self, networks: list[str]) -> Path:
+        """Write the runner's ``networks.conf`` allowing ``networks`` (CIDRs) for host-only
+        adapters, as an admin does once per runner; an empty list removes the file (a fresh
+        install: only 192.168.56.0/21). ValueError names a CIDR that is not one."""
+        conf = self.place.vbox_etc / "networks.conf"
+        if not networks:
+            conf.unlink(missing_ok=True)
+            return conf
+        parsed = []
+        for cidr in networks:
+            try:
+                parsed.append(ipaddress.ip_network(cidr, strict=False))
+            except ValueError:
+                raise ValueError(f"--allow {cidr!r}: not an address range such as "
+                                 "192.168.1.0/24") from None
+        conf.write_text(hostonly.networks_conf_line(parsed) + "\n")
+        return conf
 
     def exists(self) -> bool:
         return self.place.dir.exists() or netns.exists(self.netns)
 
-    def create(self, box: str = DEFAULT_BOX) -> None:
-        """State dir, ``VBoxManage`` script, host namespace, box layer, box added to vagrant."""
+    def create(self, box: str = DEFAULT_BOX, allow: tuple[str, ...] = ()) -> None:
+        """State dir, ``VBoxManage`` and ``vagrant`` scripts, the runner's ``/etc/vbox``, host
+        namespace, box layer, box added to vagrant."""
         if self.exists():
             raise StandInError(
                 f"a stand-in or lab {self.prefix!r} already exists: remove it with "
@@ -73,13 +106,16 @@ class StandIn:
             self.place.dir.mkdir(parents=True, mode=0o700)
             self._claim = Claim(self.prefix)
             self.place.vms_dir.mkdir()
+            self.place.vbox_etc.mkdir(parents=True)
+            self.allow(list(allow))
             self._write_vboxmanage()
+            self._write_vagrant()
             netns.add(self.netns)
             build_layer(self.place)
             self.add_box(box)
         except BaseException as exc:
             self.destroy()
-            if isinstance(exc, (BoxError, OSError)):
+            if isinstance(exc, (BoxError, OSError, ValueError)):
                 raise StandInError(f"the VirtualBox stand-in could not be made: {exc}") from exc
             raise
 
@@ -93,6 +129,23 @@ class StandIn:
             f"PYTHONPATH={shlex.quote(str(package_parent))}${{PYTHONPATH:+:$PYTHONPATH}} "
             f"exec {shlex.quote(sys.executable)} -m pytest_hacluster.vbox.manage "
             f"--prefix {shlex.quote(self.prefix)} \"$@\"\n"
+        )
+        script.chmod(0o755)
+
+    def _write_vagrant(self) -> None:
+        """``vagrant`` on the stand-in's PATH: the real one, with this runner's /etc/vbox."""
+        real = shutil.which("vagrant")
+        if real is None:
+            raise StandInError("vagrant is not installed (apt-get install -y "
+                               "--no-install-recommends vagrant)")
+        package_parent = Path(__file__).resolve().parents[2]
+        script = self.place.bin_dir / "vagrant"
+        script.write_text(
+            "#!/bin/sh\n# pytest-hacluster's VirtualBox stand-in: the real vagrant, seeing this "
+            "stand-in's runner configuration as /etc/vbox\n"
+            f"PYTHONPATH={shlex.quote(str(package_parent))}${{PYTHONPATH:+:$PYTHONPATH}} "
+            f"exec {shlex.quote(sys.executable)} -m pytest_hacluster.vbox.runner_etc "
+            f"--prefix {shlex.quote(self.prefix)} --vagrant {shlex.quote(real)} \"$@\"\n"
         )
         script.chmod(0o755)
 
@@ -120,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=("up", "down"))
     parser.add_argument("--prefix", default="hacl-vb", help="names everything (default hacl-vb)")
     parser.add_argument("--box", default=DEFAULT_BOX, help=f"box name (default {DEFAULT_BOX})")
+    parser.add_argument("--allow", action="append", default=[], metavar="CIDR",
+                        help="a range the runner's /etc/vbox/networks.conf allows for host-only "
+                        "networks (repeat; the seed needs 192.168.1.0/24 and 192.168.9.0/24)")
     args = parser.parse_args(argv)
     standin = StandIn(args.prefix)
     if args.action == "down":
@@ -131,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
               "vagrant)", file=sys.stderr)
         return 2
     try:
-        standin.create(args.box)
+        standin.create(args.box, tuple(args.allow))
     except StandInError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -17,7 +17,10 @@ from pathlib import Path
 
 from pytest_hacluster.statedir import PREFIX_RE, PREFIX_RULE, state_dir
 
-VERSION = "6.1.26r145957"  # from 6.1.28 on vagrant rejects host-only nets outside 192.168.56/21
+# A current VirtualBox (7.0.20, July 2024): the host-only range rules of 6.1.28+ apply (see
+# hostonly.py), and vagrant 2.3.4's newest driver is 7.0's. Its guest additions are not in the
+# box (debian/bookworm64 ships none), so no guest-side version is ever reported.
+VERSION = "7.0.20r163906"
 STATE_FILE = "vbox.json"
 
 
@@ -105,6 +108,17 @@ class Place:
     @property
     def vagrant_home(self) -> Path:
         return self.dir / "vagrant.d"
+
+    @property
+    def etc(self) -> Path:
+        """The runner's /etc as far as VirtualBox goes: laid over the real /etc in vagrant's
+        view (``runner_etc``); holds only ``vbox/``."""
+        return self.dir / "etc"
+
+    @property
+    def vbox_etc(self) -> Path:
+        """What this stand-in's runner has as ``/etc/vbox`` (``networks.conf`` in it)."""
+        return self.etc / "vbox"
 
     @property
     def log(self) -> Path:

@@ -9,6 +9,7 @@ import pytest
 
 from pytest_hacluster import packages
 from pytest_hacluster.backends.lab import remove
+from tests.integration.labtools import prefix_base
 
 if os.geteuid() != 0 or packages.missing():
     pytest.skip(
@@ -20,9 +21,7 @@ if os.geteuid() != 0 or packages.missing():
 @pytest.fixture
 def prefix(request: pytest.FixtureRequest) -> Iterator[str]:
     """A lab prefix of this test's own; whatever a failing test left is removed afterwards."""
-    # HACLUSTER_TEST_PREFIX: a base of one's own when several people test on one machine.
-    base = os.environ.get("HACLUSTER_TEST_PREFIX", "hacl-it")
-    name = f"{base}{abs(hash(request.node.nodeid)) % 10**6}"
+    name = f"{prefix_base()}{abs(hash(request.node.nodeid)) % 10**6}"
     remove(name)
     yield name
     remove(name)

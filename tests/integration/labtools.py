@@ -16,6 +16,14 @@ from pytest_hacluster.backends.lab import namespaces_of, state_dir
 
 REPO = Path(__file__).resolve().parents[2]
 
+
+def prefix_base() -> str:
+    """``HACLUSTER_TEST_PREFIX``: a base of one's own when several people test on one machine
+    (default ``hacl-it``). Lab names must start with ``hacl``, so a short base such as ``hv``
+    becomes ``haclhv``: two people's bases never meet in one name."""
+    base = os.environ.get("HACLUSTER_TEST_PREFIX", "hacl-it")
+    return base if base.startswith("hacl") else f"hacl{base}"
+
 def leftovers(prefix: str) -> list[str]:
     """Everything of lab ``prefix`` still on the machine, described for an assertion message."""
     found = [f"netns {n}" for n in namespaces_of(prefix)]

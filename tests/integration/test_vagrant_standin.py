@@ -15,7 +15,13 @@ Then the stand-in is removed and nothing of it may remain. Before that, a run in
 vagrant boots must leave no VM; after it, ``hacluster-lab gc`` must clean up a crashed
 stand-in. HTTP checks run inside the stand-in's namespace (``http_from = netns:...``): nothing
 is sent to 192.168.x from the root namespace.
-Set ``HACLUSTER_STANDIN_PREFIX`` to name the stand-in (default ``hacl-vbit``).
+The stand-in is named ``<base>-vb`` from ``HACLUSTER_TEST_PREFIX`` (``labtools.prefix_base``:
+``hv`` gives ``haclhv-vb``), or ``HACLUSTER_STANDIN_PREFIX`` when set.
+
+It models a current runner: VirtualBox 7.0, the default box without guest additions (the
+Vagrantfile's rsync folder is the only way in), and a ``networks.conf`` allowing the seed's
+networks, written as a runner's admin would (``StandIn.allow``). Without that line the real
+vagrant refuses the seed's addresses, in its own words, as on a real runner.
 """
 
 from __future__ import annotations
@@ -32,11 +38,20 @@ from pathlib import Path
 
 import pytest
 
+from pytest_hacluster import cluster_key, hostonly
 from pytest_hacluster.backends.lab import remove
 from pytest_hacluster.vbox.standin import StandIn
-from tests.integration.labtools import REPO, Spawned, cli_argv, leftovers, pytest_argv
+from tests.integration.labtools import (
+    REPO,
+    Spawned,
+    cli_argv,
+    leftovers,
+    prefix_base,
+    pytest_argv,
+)
 
-PREFIX = os.environ.get("HACLUSTER_STANDIN_PREFIX", "hacl-vbit")
+PREFIX = os.environ.get("HACLUSTER_STANDIN_PREFIX") or f"{prefix_base()}-vb"
+SEED_NETWORKS = ["192.168.1.0/24", "192.168.9.0/24"]
 RUN_TIMEOUT_S = 900
 
 if shutil.which("vagrant") is None:
@@ -111,7 +126,7 @@ def _free_port() -> int:
 def standin() -> Iterator[StandIn]:
     remove(PREFIX)  # what a crashed earlier run left
     made = StandIn(PREFIX)
-    made.create()
+    made.create(allow=tuple(SEED_NETWORKS))
     try:
         yield made
     finally:
@@ -136,7 +151,8 @@ def project(standin: StandIn, tmp_path_factory: pytest.TempPathFactory) -> Path:
         + "".join(f"[tool.hacluster.nodes.{n}]\nssh_port = {p}\n" for n, p in ports.items())
         + f'\n[tool.hacluster.vagrant]\nhttp_from = "netns:{standin.netns}"\n'
         f'env = {{ PATH = "{env["PATH"].split(":")[0]}:${{PATH}}", '
-        f'VAGRANT_HOME = "{env["VAGRANT_HOME"]}" }}\n'
+        f'VAGRANT_HOME = "{env["VAGRANT_HOME"]}", '
+        f'{hostonly.VBOX_ETC_ENV} = "{env[hostonly.VBOX_ETC_ENV]}" }}\n'
         f'\n[tool.hacluster.ssh]\nuser = "vagrant"\nsudo = true\ntrust_new_hosts = true\n'
         f'http_from = "netns:{standin.netns}"\n'
         "hosts = { " + ", ".join(f'{n} = "127.0.0.1:{p}"' for n, p in ports.items()) + " }\n"
@@ -162,6 +178,44 @@ def _listeners(port: int) -> list[str]:
                 if state == "0A" and int(hexport, 16) == port:
                     found.append(addr)
     return found
+
+
+def _vagrant(standin: StandIn, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The stand-in's vagrant (the real one, seeing the runner's /etc/vbox) in the project."""
+    return subprocess.run(["vagrant", *args], cwd=project, env={**os.environ, **standin.env()},
+                          capture_output=True, text=True, timeout=600, check=False)
+
+
+def test_without_networks_conf_the_seeds_networks_are_refused(
+    standin: StandIn, project: Path
+) -> None:
+    """A fresh runner (VirtualBox 7.0, no networks.conf): the preflight says what to add before
+    anything boots; past it, the real vagrant refuses the seed's address in its own words."""
+    host_etc_vbox = Path("/etc/vbox").exists()
+    conf = standin.allow([])
+    try:
+        run = _pytest(project, "--hacluster-backend=vagrant", str(project / "cable"))
+        assert run.finish(timeout=300) != 0, run.output
+        assert (f"as root, add the line `* 192.168.1.0/24 192.168.9.0/24` to {conf}"
+                in run.output)
+        assert "Booting VM" not in run.output and "vagrant up done" not in run.output
+
+        exported = subprocess.run(
+            [sys.executable, "-m", "pytest_hacluster.export", "--out", ".hacluster/rendered"],
+            cwd=project, capture_output=True, text=True, timeout=120, check=False,
+            env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert exported.returncode == 0, exported.stderr
+        done = _vagrant(standin, project, "up", "s1", "--no-provision")
+        out = done.stdout + done.stderr
+        assert done.returncode != 0, out
+        assert "The IP address configured for the host-only network is not within the" in out
+        assert "Address: 192.168.1.121" in out and "Ranges: 192.168.56.0/21" in out
+        assert "Booting VM" not in out
+    finally:
+        _vagrant(standin, project, "destroy", "--force")
+        cluster_key.forget(project)
+        standin.allow(SEED_NETWORKS)
+    assert Path("/etc/vbox").exists() == host_etc_vbox  # the host's /etc as it was
 
 
 def test_interrupt_during_vagrant_up_on_virtualbox_standin_leaves_no_vm(
@@ -209,6 +263,16 @@ def test_vagrant_and_ssh_backends_on_virtualbox_standin(standin: StandIn, projec
     root_addrs = subprocess.run(["ip", "-o", "addr"], capture_output=True, text=True,
                                 check=True).stdout
     assert "192.168." not in root_addrs
+    # The key: made on the host 0600, copied one way by rsync, the same on both nodes; the box
+    # has no guest additions, so there is no vboxsf to mount.
+    key = project / ".hacluster" / "authkey"
+    assert key.stat().st_mode & 0o777 == 0o600
+    for node in ("s1", "s2"):
+        guest = _vagrant(standin, project, "ssh", node, "-c",
+                         "sudo cmp /vagrant/.hacluster/authkey /etc/corosync/authkey && "
+                         "echo same-key; test -e /sbin/mount.vboxsf || echo no-helper; "
+                         "sudo mount -t vboxsf vagrant /mnt 2>/dev/null || echo no-vboxsf")
+        assert guest.stdout.split() == ["same-key", "no-helper", "no-vboxsf"], guest
 
     run = _pytest(project, "--hacluster-backend=ssh", *acceptance, str(project / "sshfaults"))
     code = run.finish(timeout=RUN_TIMEOUT_S)
@@ -244,7 +308,7 @@ def test_gc_removes_a_crashed_virtualbox_standin(tmp_path: Path) -> None:
     # with it, as when a run crashes (gc leaves a stand-in whose owner still runs alone).
     subprocess.run(
         [sys.executable, "-c", "import sys; from pytest_hacluster.vbox.standin import StandIn; "
-         "StandIn(sys.argv[1]).create()", prefix],
+         "StandIn(sys.argv[1]).create(allow=('192.168.1.0/24',))", prefix],
         check=True, timeout=600, env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     standin = StandIn(prefix)

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from pytest_hacluster import cluster_key, render
 from pytest_hacluster import export as export_mod
-from pytest_hacluster import render
 from pytest_hacluster.config import Description, from_mapping
 from pytest_hacluster.export import ExportError, export, main
 from pytest_hacluster.render import CENTOS6, DEBIAN12, Directory, File, Stack
@@ -168,7 +168,8 @@ def test_export_refuses_to_replace_a_directory_that_is_not_an_export(
 
 
 def test_export_writes_no_key_material(seed: Description, tmp_path: Path) -> None:
-    # The authkey cluster.sh keeps beside the export must never be picked up by it.
+    # The authkey the host keeps beside the export must never be picked up by it; nodes.json
+    # only names its file, for the Vagrantfile to check.
     hacluster = tmp_path / ".hacluster"
     hacluster.mkdir()
     key = os.urandom(256)
@@ -180,6 +181,9 @@ def test_export_writes_no_key_material(seed: Description, tmp_path: Path) -> Non
         data = path.read_bytes()
         assert key not in data
         text = data.decode("utf-8")  # 256 random bytes are (almost surely) not UTF-8
+        if path.name == "nodes.json":
+            assert json.loads(text)["cluster_key"] == "authkey"
+            text = text.replace('"cluster_key": "authkey"', "")
         assert "authkey" not in text.lower(), path
 
 
@@ -341,6 +345,18 @@ def test_install_rendered_limits_itself_to_the_prefixes(share: Path) -> None:
     assert {str(p.relative_to(root)) for p in _files_under(root)} == {
         "etc/hosts", "etc/corosync/corosync.conf"
     }
+
+
+def test_cluster_secret_is_the_hosts_key_and_never_made_on_a_node(tmp_path: Path) -> None:
+    missing = _run_lib(tmp_path, tmp_path / "root", "cluster_secret authkey")
+    assert missing.returncode != 0
+    assert f"{tmp_path}/.hacluster/authkey is missing. The host makes it" in missing.stderr
+    assert "vagrant rsync" in missing.stderr
+    assert not (tmp_path / ".hacluster").exists()  # nothing made here
+    cluster_key.ensure(tmp_path, "debian12")
+    found = _run_lib(tmp_path, tmp_path / "root", 'cluster_secret authkey; echo "$CLUSTER_SECRET"')
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == f"{tmp_path}/.hacluster/authkey"
 
 
 def test_install_rendered_fails_loudly_without_an_export(tmp_path: Path) -> None:
@@ -513,6 +529,11 @@ def test_the_export_names_every_provision_script_of_its_stack(
     assert 'path: "#{provision["dir"]}/#{script}.sh"' in VAGRANTFILE.read_text()
 
 
+# One way, host to guest: the default box has no guest additions (no vboxsf), and the cluster's
+# key reaches the nodes with the rest of the folder.
+RSYNC_FOLDER = [".", "/vagrant", {"type": "rsync",
+                                  "rsync__exclude": [".git/", ".venv/", ".vagrant/", "out/"]}]
+
 # Plain Ruby stands in for Vagrant: it records what the Vagrantfile configures, as JSON.
 RUBY_HARNESS = r"""
 require "json"
@@ -543,11 +564,15 @@ puts JSON.generate({"top" => $top, "machines" => $machines})
 """
 
 
-def _load_vagrantfile(project: Path, extra_env: dict[str, str] | None = None):
+def _load_vagrantfile(project: Path, extra_env: dict[str, str] | None = None,
+                      with_key: bool = True):
     ruby = shutil.which("ruby")
     if ruby is None:
         pytest.skip("ruby is not installed (apt-get install -y --no-install-recommends ruby)")
     shutil.copy(VAGRANTFILE, project / "Vagrantfile")
+    rendered = project / ".hacluster" / "rendered" / "nodes.json"
+    if with_key and rendered.is_file():  # the export's command makes it beside the export
+        cluster_key.ensure(project, json.loads(rendered.read_text())["stack"])
     harness = project / "harness.rb"
     harness.write_text(RUBY_HARNESS)
     env = {"PATH": os.environ["PATH"], **(extra_env or {})}
@@ -574,7 +599,7 @@ def test_vagrantfile_builds_the_nodes_from_nodes_json(which: str, request, tmp_p
     assert proc.returncode == 0, proc.stderr
     got = json.loads(proc.stdout)
     assert got["top"]["box"] == "debian/bookworm64"
-    assert got["top"]["synced_folders"] == [[".", "/vagrant", {"type": "virtualbox"}]]
+    assert got["top"]["synced_folders"] == [RSYNC_FOLDER]
     assert list(got["machines"]) == list(desc.node_names)  # vagrant brings them up in order
     netmask = json.loads((tmp_path / ".hacluster/rendered/nodes.json").read_text())["netmask"]
     for node in desc.nodes:
@@ -599,11 +624,19 @@ def test_vagrantfile_builds_the_nodes_from_nodes_json(which: str, request, tmp_p
 def test_vagrantfile_takes_the_box_from_the_export(tmp_path: Path) -> None:
     desc = from_mapping({"vagrant": {"box": "bento/debian-12"}})
     export(desc, DEBIAN12, tmp_path / ".hacluster" / "rendered")
-    proc = _load_vagrantfile(tmp_path, {"HACLUSTER_SYNCED_FOLDER": "nfs"})
+    proc = _load_vagrantfile(tmp_path)
     assert proc.returncode == 0, proc.stderr
     top = json.loads(proc.stdout)["top"]
     assert top["box"] == "bento/debian-12"
-    assert top["synced_folders"] == [[".", "/vagrant", {"type": "nfs"}]]
+    assert top["synced_folders"] == [RSYNC_FOLDER]
+
+
+def test_vagrantfile_stops_before_boot_without_the_clusters_key(tmp_path: Path) -> None:
+    export(Description(), DEBIAN12, tmp_path / ".hacluster" / "rendered")
+    proc = _load_vagrantfile(tmp_path, with_key=False)
+    assert proc.returncode != 0 and proc.stdout == ""  # Vagrant.configure never ran
+    assert f"the cluster's key {tmp_path}/.hacluster/authkey is missing" in proc.stderr
+    assert export_mod.EXPORT_COMMAND in proc.stderr
 
 
 def test_vagrantfile_runs_the_documented_stack_for_a_centos_box(tmp_path: Path) -> None:
@@ -686,3 +719,12 @@ def test_module_runs_as_a_command(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / ".hacluster" / "rendered" / "nodes.json").is_file()
+    key = tmp_path / ".hacluster" / "authkey"  # made beside the Vagrantfile, never shown
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert "the cluster's key: .hacluster/authkey (made now, mode 0600, not shown)" in proc.stdout
+    again = subprocess.run(
+        [sys.executable, "-m", "pytest_hacluster.export", "--out", ".hacluster/rendered"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert "(kept," in again.stdout  # one key per cluster: a second export keeps it
