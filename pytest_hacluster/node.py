@@ -6,6 +6,13 @@ host's files never change), with fresh ``/proc``, ``/sys``, ``/run``, ``/tmp``, 
 reaping PID 1 (``tini``: without a reaper, SIGKILLed daemons stay zombies and the resource
 agents' ``kill -0`` still finds them). Killing that PID 1 ends every process of the node at once,
 which is what a power-off is. The lab and the VirtualBox stand-in share this one implementation.
+
+Containment: ``/proc/sysrq-trigger``, ``/proc/sys`` and ``/sys`` are read-only in the node (as
+Docker's default ``ReadonlyPaths`` make them), and ``reboot(2)`` inside the node's PID namespace
+ends that namespace only (reboot(2), "Behavior inside PID namespaces": RESTART/POWER_OFF/HALT
+kill the namespace's init; other commands fail with EINVAL). The node's root still has every
+capability on the host's kernel: this guards the cluster's own panic and fencing paths, not
+against a node that sets out to remount these paths.
 """
 
 from __future__ import annotations
@@ -45,7 +52,16 @@ root=$1 upper=$2 work=$3 host=$4 ready=$5 binds=$6
 shift 6
 mount -t overlay overlay -o "lowerdir=/,upperdir=$upper,workdir=$work" "$root"
 mount -t proc proc "$root/proc"
-mount -t sysfs sysfs "$root/sys"
+# The node is root on the host's kernel: sysrq, kernel settings and sysfs (power/state) act on
+# the whole machine. Read-only as container runtimes make them, so Pacemaker's panic path
+# (writes "b" to sysrq-trigger, then reboot()) can only end the node's PID namespace.
+# A kernel built without CONFIG_MAGIC_SYSRQ has no sysrq-trigger: nothing to mask there.
+for masked in "$root/proc/sysrq-trigger" "$root/proc/sys"; do
+    [ -e "$masked" ] || continue
+    mount --bind "$masked" "$masked"
+    mount -o remount,bind,ro "$masked"
+done
+mount -t sysfs -o ro sysfs "$root/sys"
 mount --rbind /dev "$root/dev"
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$root/dev/pts"
 mount --bind "$root/dev/pts/ptmx" "$root/dev/ptmx"
