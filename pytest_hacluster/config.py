@@ -159,6 +159,33 @@ class SshConfig:
     trust_new_hosts: bool = False
 
 
+@dataclass(frozen=True)
+class Fencing:
+    """``[tool.hacluster.fencing]``: STONITH, off unless ``enabled`` (the seed runs without it).
+
+    ``device`` names a fence device in ``fencing.DEVICES`` (``lab``: the lab's power controller
+    reached by ``fence_hacluster_lab``). ``action`` is Pacemaker's ``stonith-action`` (``off``:
+    the repair powers the node on again; ``reboot``: the device powers it on itself).
+    Which node survives a split is configuration, as Pacemaker decides it:
+    ``priority_fencing_delay`` (Pacemaker 2.0.4+ cluster option: fencing of the node whose
+    resources have the higher total ``priority`` waits this long) with ``priorities`` (group
+    name -> priority meta), and per target ``delay_base`` (node -> ``pcmk_delay_base`` of the
+    device fencing it) and ``delay_max`` (``pcmk_delay_max``, a random delay on every device).
+    Durations are Pacemaker's (``"5s"``); empty means unset. ``port`` is the power
+    controller's TCP port on the lab's gateway address; ``timeout`` is ``stonith-timeout``.
+    """
+
+    enabled: bool = False
+    device: str = "lab"
+    action: str = "off"
+    priority_fencing_delay: str = "5s"
+    priorities: dict[str, str] = field(default_factory=dict)  # empty: web 2, webapp 1
+    delay_base: dict[str, str] = field(default_factory=dict)
+    delay_max: str = ""
+    port: int = 7410
+    timeout: str = "20s"
+
+
 SEED_NODES = (
     NodeSpec("s1", "192.168.1.121", "192.168.9.121", 2122),
     NodeSpec("s2", "192.168.1.122", "192.168.9.122", 2222),
@@ -196,6 +223,7 @@ class Description:
     redundant_link: bool = False
     # ocf:pacemaker:ping on the gateway plus a location rule per group: not in the seed.
     ping_check: bool = False
+    fencing: Fencing = Fencing()
     slo: Slo = Slo()
     probe: ProbeSettings = ProbeSettings()
     vagrant: VagrantConfig = VagrantConfig()
@@ -544,6 +572,7 @@ def _check(desc: Description, where: str) -> None:
         if not 0 < getattr(desc, port_key) < 65536:
             raise ConfigError(f"{where}.{port_key}: not a TCP port")
     _check_timings(desc.timings, f"{where}.timings")
+    _check_fencing(desc, f"{where}.fencing")
     _check_access(desc, where)
 
 
@@ -593,6 +622,52 @@ def _check_defaults(desc: Description, where: str) -> None:
                     read(value, f"{where}.{table}.{key}", strict=True)
                 except duration.DurationError as exc:
                     raise ConfigError(str(exc)) from None
+
+
+FENCING_DEVICES = ("lab",)  # fencing.DEVICES; named here so config needs no import of it
+STONITH_ACTIONS = ("off", "reboot")  # Pacemaker's stonith-action values (poweroff: deprecated)
+
+
+def _check_fencing(desc: Description, where: str) -> None:
+    f = desc.fencing
+    if f.device not in FENCING_DEVICES:
+        raise ConfigError(
+            f"{where}.device: {f.device!r} is not one of {', '.join(FENCING_DEVICES)}"
+        )
+    if f.action not in STONITH_ACTIONS:
+        raise ConfigError(
+            f"{where}.action: {f.action!r} is not one of {', '.join(STONITH_ACTIONS)}"
+        )
+    if not 0 < f.port < 65536:
+        raise ConfigError(f"{where}.port: {f.port} is not a TCP port")
+    groups = {g.name for g in desc.groups}
+    for name, value in f.priorities.items():
+        if name not in groups:
+            raise ConfigError(
+                f"{where}.priorities.{name}: no such group ({', '.join(sorted(groups))})"
+            )
+        if not value.isdigit():
+            raise ConfigError(f"{where}.priorities.{name}: {value!r} is not a non-negative integer")
+    for name in f.delay_base:
+        if name not in desc.node_names:
+            raise ConfigError(
+                f"{where}.delay_base.{name}: no such node (nodes: {', '.join(desc.node_names)})"
+            )
+    durations = [("priority_fencing_delay", f.priority_fencing_delay), ("delay_max", f.delay_max),
+                 ("timeout", f.timeout)]
+    durations += [(f"delay_base.{k}", v) for k, v in f.delay_base.items()]
+    for key, value in durations:
+        if value == "" and key != "timeout":
+            continue
+        try:
+            duration.interval_ms(value, f"{where}.{key}", strict=True)
+        except duration.DurationError as exc:
+            raise ConfigError(f"{exc} (expected a Pacemaker duration like '5s')") from None
+
+
+def with_fencing(desc: Description) -> Description:
+    """``--hacluster-fencing``: the description with STONITH on for one run."""
+    return dataclasses.replace(desc, fencing=dataclasses.replace(desc.fencing, enabled=True))
 
 
 TIMING_PROFILES = ("seed", "fast")  # what each one means: timings.py

@@ -84,6 +84,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "holding the description alone (default: ini hacluster_config, else the project's "
         "pyproject.toml, found from pytest's rootdir and the current directory)",
     )
+    group.addoption(
+        "--hacluster-fencing", action="store_true", default=False,
+        help="this run with STONITH on ([tool.hacluster.fencing] enabled = true for one run) "
+        "and the fencing scenarios (tests marked hacluster_fencing)",
+    )
     parser.addini("hacluster_backend", "default backend for --hacluster", default="lab")
     parser.addini(
         "hacluster_config",
@@ -100,6 +105,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "hacluster_slow: a scenario that takes minutes by nature (run with --hacluster-slow)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "hacluster_fencing: a scenario of a cluster with STONITH on (run with --hacluster-fencing)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "hacluster_no_fencing: a scenario of the seed's cluster without STONITH (skipped when "
+        "fencing is on)",
     )
     config.stash[ACTIVE] = []
     config.stash[SOURCE] = _find_description(config)
@@ -198,9 +212,23 @@ def _description_dir(config: pytest.Config) -> Path:
 def _load_description(config: pytest.Config) -> hconfig.Description:
     source = config.stash.get(SOURCE, None) or _find_description(config)
     try:
-        return hconfig.load(source.path)
+        description = hconfig.load(source.path)
     except hconfig.ConfigError as exc:
         raise pytest.UsageError(f"{source.path}: {exc}") from None
+    if config.getoption("hacluster_fencing"):
+        description = hconfig.with_fencing(description)
+    return description
+
+
+def _fencing_on(config: pytest.Config) -> bool:
+    if DESCRIPTION in config.stash:
+        return config.stash[DESCRIPTION].fencing.enabled
+    if config.getoption("hacluster_fencing"):
+        return True
+    try:
+        return _load_description(config).fencing.enabled
+    except pytest.UsageError:
+        return False  # reported where the description is needed
 
 
 def _check_properties(config: pytest.Config, description: hconfig.Description) -> None:
@@ -238,6 +266,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             if item.get_closest_marker("hacluster_slow"):
                 item.add_marker(slow)
+    fencing = _fencing_on(config)
+    for item in items:
+        if item.get_closest_marker("hacluster_fencing") and not fencing:
+            item.add_marker(pytest.mark.skip(
+                reason="a scenario with STONITH on: run with --hacluster-fencing"))
+        if item.get_closest_marker("hacluster_no_fencing") and fencing:
+            item.add_marker(pytest.mark.skip(
+                reason="the seed's configuration without STONITH: run without fencing"))
     if config.getoption("hacluster"):
         return
     skip = pytest.mark.skip(reason=SKIP_REASON)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from pytest_hacluster import duration, timings
+from pytest_hacluster import duration, fencing, timings
 from pytest_hacluster.config import Description, NodeSpec, Op
 
 
@@ -162,7 +162,9 @@ def crm_configuration(
     web, app = desc.web, desc.webapp
     deadtime = dc_deadtime or timings.detection(desc.timings).dc_deadtime
     vip_op = f"op monitor interval={seconds_text(desc.vip_monitor_interval)}"
-    props = " ".join(f"{k}={v}" for k, v in sorted(desc.properties.items()))
+    props = " ".join(
+        f"{k}={v}" for k, v in sorted({**desc.properties, **fencing.properties(desc)}.items())
+    )
     lines = [
         f"property {props} dc-deadtime={deadtime}",
         f"primitive {web.vip_resource} ocf:heartbeat:IPaddr2 \\\n"
@@ -172,7 +174,8 @@ def crm_configuration(
         f"    params configfile={stack.apache_configfile} httpd={stack.apache_binary}"
         f" envfiles={stack.apache_envfiles} statusurl={desc.web_url} \\\n"
         f"    {_service_ops(desc)}",
-        f"group {web.name} {web.vip_resource} {web.service_resource}",
+        f"group {web.name} {web.vip_resource} {web.service_resource}"
+        f"{fencing.group_meta(desc, web.name)}",
         f"primitive {app.vip_resource} ocf:heartbeat:IPaddr2 \\\n"
         f"    params ip={app.vip} nic={desc.service_nic} cidr_netmask={desc.netmask} \\\n"
         f"    {vip_op}",
@@ -183,7 +186,8 @@ def crm_configuration(
         f" catalina_tmpdir={stack.catalina_base}/temp"
         f' java_opts="{TOMCAT_JAVA_OPTS}" statusurl={desc.tomcat_url} \\\n'
         f"    {_service_ops(desc)}",
-        f"group {app.name} {app.vip_resource} {app.service_resource}",
+        f"group {app.name} {app.vip_resource} {app.service_resource}"
+        f"{fencing.group_meta(desc, app.name)}",
     ]
     # Resource and operation defaults: their own sections, as Pacemaker keeps them
     # (rsc_defaults / op_defaults meta_attributes), never cluster properties.
@@ -193,6 +197,8 @@ def crm_configuration(
             lines.append(f"{section} " + " ".join(f"{k}={v}" for k, v in sorted(values.items())))
     if desc.ping_check:
         lines.append(ping_configuration(desc).rstrip("\n"))
+    if desc.fencing.enabled:
+        lines.append(fencing.crm_configuration(desc).rstrip("\n"))
     return "\n".join(lines) + "\n"
 
 
@@ -486,6 +492,7 @@ def node_files(
         File(f"{base}/webapps/ROOT/index.html", index_page(TOMCAT_TITLE, node)),
         File(f"{base}/webapps/ROOT/META-INF/context.xml", TOMCAT_CONTEXT_XML),
         File(ACTIVE_ONLY_PATH, ACTIVE_ONLY_SCRIPT, 0o755),
+        *fencing.node_files(desc),
     ]
 
 

@@ -17,6 +17,7 @@ from pytest_hacluster import render
 from pytest_hacluster.arp import ArpScanner
 from pytest_hacluster.config import Description
 from pytest_hacluster.http_client import HttpClient, Inline, Runner
+from pytest_hacluster.power_controller import PowerController
 from pytest_hacluster.shell import Command, Result
 
 Progress = Callable[[str], None]
@@ -157,6 +158,11 @@ class Backend(ABC):
     def power_on(self, node: str, progress: Progress) -> None:
         """Boot a powered-off node and start its cluster stack, as its init system would."""
         raise FaultNotSupported(f"the {self.name} backend cannot power nodes on")
+
+    def power_controller(self) -> PowerController:
+        """The fence device's far side, where the cluster's fencing powers nodes off and on
+        (its record of requests, its own faults: ``power_controller.py``)."""
+        raise FaultNotSupported(f"the {self.name} backend has no power controller of its own")
 
     def restore_machines(self, progress: Progress) -> list[str]:
         """Plug every cable and power on every node (after an interrupted test); says what it

@@ -31,6 +31,7 @@ from pytest_hacluster.backends.base import Backend, BackendError, NodeShell, Pro
 from pytest_hacluster.config import Description
 from pytest_hacluster.http_client import HttpClient
 from pytest_hacluster.node import Node, NodeError, load_records, save_records
+from pytest_hacluster.power_controller import PowerController
 from pytest_hacluster.shell import CommandError, run_local
 from pytest_hacluster.statedir import PREFIX_RE, PREFIX_RULE, STATE_ROOT, Claim, in_use, state_dir
 from pytest_hacluster.waiting import WaitTimeout, wait_until
@@ -122,6 +123,7 @@ class LabBackend(Backend):
         self._client_pool: netns.NetnsExecutor | None = None
         self._owned = False  # made or attached by this object: only then may down() remove it
         self._claim: Claim | None = None  # keeps `hacluster-lab gc` off a lab in use
+        self._power: PowerController | None = None  # the fence device's far side (fencing on)
 
     # -- names --------------------------------------------------------------------------------
     @property
@@ -210,6 +212,9 @@ class LabBackend(Backend):
 
     def down(self) -> None:
         """Remove this lab; never a lab this object neither made nor attached to."""
+        if self._power is not None:
+            self._power.close()
+            self._power = None
         if self._client_pool is not None:
             self._client_pool.close()
             self._client_pool = None
@@ -284,6 +289,8 @@ class LabBackend(Backend):
                 return "another run is using it"
         self._nodes = nodes
         self._owned = True
+        if claim:
+            self._start_power_controller()
         return None
 
     # -- bring-up -----------------------------------------------------------------------------
@@ -293,6 +300,7 @@ class LabBackend(Backend):
         self._claim = Claim(self.prefix)
         self._save()
         self._make_topology()
+        self._start_power_controller()
         key = os.urandom(256)
         for name in self.description.node_names:
             node = Node(name, self.node_netns(name), self.dir)
@@ -489,6 +497,29 @@ class LabBackend(Backend):
         _start_pacemaker(target)
         progress(f"node {node} booted; corosync and pacemaker started")
 
+    # -- fencing ------------------------------------------------------------------------------
+    def _start_power_controller(self) -> None:
+        """With fencing on: the lab's power controller on the gateway address, in the lab's
+        host namespace, serving the fence agents of this lab's nodes (and no one else's)."""
+        if not self.description.fencing.enabled or self._power is not None:
+            return
+        pool = netns.NetnsExecutor(self.host_netns, workers=1)
+        try:
+            self._power = PowerController(
+                _LabSwitch(self), self.description.gateway, self.description.fencing.port,
+                open_socket=lambda opener: pool.submit(opener).result(timeout=10),
+            )
+        finally:
+            pool.close()
+
+    def power_controller(self) -> PowerController:
+        if self._power is None:
+            raise LabError(
+                f"lab {self.prefix} has no power controller: fencing is off "
+                "(--hacluster-fencing or [tool.hacluster.fencing] enabled = true)"
+            )
+        return self._power
+
     def restore_machines(self, progress: Progress) -> list[str]:
         done = []
         for name, node in self._nodes.items():
@@ -524,6 +555,25 @@ class LabBackend(Backend):
             return self._nodes[name]
         except KeyError:
             raise LabError(f"no node {name!r} in lab {self.prefix}") from None
+
+
+class _LabSwitch:
+    """The lab's nodes as a power controller sees them (``power_controller.PowerSwitch``)."""
+
+    def __init__(self, lab: LabBackend) -> None:
+        self.lab = lab
+
+    def node_names(self) -> tuple[str, ...]:
+        return self.lab.description.node_names
+
+    def is_on(self, node: str) -> bool:
+        return self.lab._node(node).alive
+
+    def switch_off(self, node: str) -> None:
+        self.lab.power_off(node)
+
+    def switch_on(self, node: str) -> None:
+        self.lab.power_on(node, lambda _message: None)
 
 
 def _start_pacemaker(node: Node) -> None:
