@@ -516,6 +516,10 @@ class Faults:
         self.made.append(fault)
         return fault
 
+    def add(self, fault: Fault) -> Fault:
+        """Inject a fault made elsewhere (e.g. ``fencing_faults``) and undo it with the rest."""
+        return self._add(fault).inject()
+
     def kill(self, node: str, resource: str, sig: signal.Signals = signal.SIGKILL) -> Fault:
         return self._add(KillService(self.cluster, self.timeline, node, resource, sig)).inject()
 

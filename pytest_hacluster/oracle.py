@@ -18,6 +18,7 @@ lists only, through whatever backend the cluster has.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -194,6 +195,9 @@ class Prediction:
     groups: dict[str, str | None]  # group -> the one node it runs whole on, or None
     actions: tuple[Action, ...] = ()
     note: str = ""
+    # (node, action) of each fencing the transition starts with: <node_action task="Fence
+    # (off)" node="s2"> in crm_simulate's <actions> (Pacemaker 2.1.5, STONITH on).
+    fencing: tuple[tuple[str, str], ...] = ()
     # resource or clone -> (node, role) of each instance, as crm_status reads them
     roles: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     took_s: float | None = None  # cibadmin, edits and crm_simulate, on the node
@@ -287,8 +291,23 @@ def parse(text: str, what: str = "", note: str = "") -> Prediction:
     )
     roles = {rid: r.roles for rid, r in state.resources.items()}
     roles.update({cid: c.roles for cid, c in state.clones.items()})
+    fencing = tuple(
+        _fence_action(elem) for elem in (actions_elem if actions_elem is not None else ())
+        if elem.tag == "node_action" and elem.get("task", "").startswith("Fence")
+    )
     return Prediction(what=what, placement=placement, groups=groups, actions=actions, note=note,
-                      roles=roles, invalid_transition=invalid)
+                      roles=roles, invalid_transition=invalid, fencing=fencing)
+
+
+_FENCE_TASK = re.compile(r"^Fence \((?P<action>[\w-]+)\)$")
+
+
+def _fence_action(elem: ET.Element) -> tuple[str, str]:
+    """``<node_action task="Fence (off)" node="s2">`` -> ("s2", "off"); anything else raises."""
+    found = _FENCE_TASK.match(elem.get("task", ""))
+    if found is None or not elem.get("node"):
+        raise OracleError(f"crm_simulate's fencing action not understood: {elem.attrib}")
+    return elem.get("node", ""), found["action"]
 
 
 _INVALID_TRANSITION = "An invalid transition was produced"  # crm_simulate's own words

@@ -106,6 +106,7 @@ class PowerController:
             return sock
 
         self._sock = open_socket(make) if open_socket else make()
+        self.port = self._sock.getsockname()[1]  # the one bound (port 0 picks a free one)
         self._thread = threading.Thread(target=self._serve, name="hacluster-power", daemon=True)
         self._thread.start()
 

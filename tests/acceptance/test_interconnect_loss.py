@@ -24,6 +24,7 @@ class SplitBrain(AssertionError):
     """A VIP was held by two nodes at once."""
 
 
+@pytest.mark.hacluster_no_fencing  # with STONITH: test_fencing.py
 @pytest.mark.xfail(
     strict=True, raises=SplitBrain,
     reason="seed configuration: one corosync link, no STONITH, no-quorum-policy=ignore",

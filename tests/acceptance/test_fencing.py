@@ -1,0 +1,218 @@
+"""Scenarios with STONITH on (issue 19): run only with ``--hacluster-fencing``.
+
+The cluster is the seed's plus fencing (``[tool.hacluster.fencing]``): a ``stonith:`` device
+per node driven by Pacemaker's fencer, powering lab nodes off through the lab's power
+controller. Fencing is read from Pacemaker itself (the fencer's history and its log lines,
+``fence_history.py``) and checked against the lab's own record of power requests
+(``power_controller.py``). The invariant watcher runs as in every scenario: any VIP or
+resource on two nodes fails the test, because with fencing none is expected.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from pytest_hacluster import fence_watch
+from pytest_hacluster.cluster import Cluster
+from pytest_hacluster.duration import interval_ms
+from pytest_hacluster.faults import Fault
+from pytest_hacluster.fence_history import FenceOperation
+from pytest_hacluster.fencing_faults import FenceDeviceFails, KillCorosync
+from pytest_hacluster.oracle import Prediction
+from pytest_hacluster.power_controller import PowerEvent
+from pytest_hacluster.scenario import Scenario
+from pytest_hacluster.waiting import WaitTimeout, wait_until
+
+pytestmark = [pytest.mark.hacluster, pytest.mark.hacluster_fencing]
+
+FENCE_TARGET_S = 2.0  # issue 19: Pacemaker's request to the node confirmed off, in the lab
+LAB_RECORD_AGREEMENT_S = 0.2  # issue 19: fencing's time against the lab's power-off record
+
+
+def _fencing_after(hacluster: Cluster, start: float, timeout: float,
+                   enough: int = 1) -> fence_watch.Fencing:
+    """Wait (bounded) until ``enough`` fencing operations since ``start`` (wall) are logged."""
+    return wait_until(
+        lambda: fence_watch.observe(hacluster.nodes, start, time.time()),
+        lambda f: len(f.operations) >= enough, timeout=timeout, interval=0.5,
+        what=f"{enough} fencing operation(s) in the cluster logs",
+        describe=lambda f: str([str(op) for op in f.operations]),
+    )
+
+
+def _offs(sc: Scenario, since: float) -> list[PowerEvent]:
+    """The lab's record: power-off requests the fence agents made since ``since`` (wall)."""
+    return [e for e in sc.cluster.backend.power_controller().events
+            if e.action == "off" and e.received >= since]
+
+
+def _check_predicted_fencing(fault: Fault, fenced: fence_watch.Fencing) -> list[str]:
+    """The scheduler's fencing for the fault (crm_simulate --node-fail, STONITH on) against
+    the fencing observed; returns the predicted actions for the record."""
+    assert fault.injected is not None
+    predicted = fault.injected.prediction
+    if not isinstance(predicted, Prediction):
+        return []  # predictions off (cluster.oracle = None) or not simulable
+    observed = [(op.target, op.action) for op in fenced.operations if op.ok]
+    assert list(predicted.fencing) == observed, (
+        f"Pacemaker's scheduler predicted fencing {predicted.fencing}, observed {observed}"
+    )
+    return [f"{action} {node}" for node, action in predicted.fencing]
+
+
+def _check_fence_time(op: FenceOperation, offs: list[PowerEvent]) -> float:
+    """The fence's time against the issue's target and the lab's own record; returns the
+    difference between the fencer's confirmation and the lab's power-off."""
+    assert op.device_s is not None, f"no request logged for {op}"
+    assert op.device_s <= FENCE_TARGET_S, (
+        f"fencing took {op.device_s}s beyond the configured delay (target {FENCE_TARGET_S}s)"
+    )
+    lab = [e for e in offs if e.node == op.target and e.ok]
+    assert lab, f"the lab's power controller has no power-off of {op.target}: {offs}"
+    gap = abs(op.confirmed - lab[-1].done)
+    assert gap <= LAB_RECORD_AGREEMENT_S, (
+        f"fencing confirmed at {op.confirmed:.3f}, the lab powered {op.target} off at "
+        f"{lab[-1].done:.3f}: {gap:.3f}s apart"
+    )
+    return gap
+
+
+def test_interconnect_pulled_fences_exactly_one_node_and_the_services_node_survives(
+    hacluster: Cluster, hacluster_scenario: Scenario
+) -> None:
+    sc = hacluster_scenario
+    desc = hacluster.description
+    fencing = desc.fencing
+    survivor = hacluster.group_node(desc.web.name)  # priority-fencing-delay favours web's node
+    victim = hacluster.other_node(survivor)
+    start = time.time()
+    pull = sc.faults.pull_cable(victim, desc.interconnect_nic)
+    m = sc.recover(
+        pull,
+        lambda s: not s.nodes[victim].online
+        and all(s.groups[g.name].started_on == survivor for g in desc.groups),
+        f"{victim} fenced, every group on {survivor}", threshold=sc.slo.node_loss,
+    )
+    fenced = _fencing_after(hacluster, start, sc.slo.node_loss.seconds)
+    # A second fence (the race priority-fencing-delay prevents) would come within the delay.
+    delay_s = interval_ms(fencing.priority_fencing_delay or "0", "delay") / 1000
+    try:
+        raced = _fencing_after(hacluster, start, delay_s + 2, enough=2)
+    except WaitTimeout:
+        raced = None
+    offs = _offs(sc, start)
+    sc.finding(
+        f"interconnect pulled with STONITH: {', '.join(map(str, fenced.operations))}",
+        fenced=fenced.fenced(), survivor=survivor, power_offs=[e.to_record() for e in offs],
+        fence_s=fenced.operations[0].took_s,
+        fenced_after_pull_s=round(fenced.operations[0].confirmed - start, 2),
+    )
+    assert raced is None, f"fence race: both nodes fenced: {[str(o) for o in raced.operations]}"
+    assert fenced.fenced() == [victim], [str(op) for op in fenced.operations]
+    assert [e.node for e in offs if e.ok] == [victim], offs
+    assert m.recovered and m.within(sc.slo.node_loss), m.explain()
+    _check_fence_time(fenced.operations[0], offs)
+    assert sc.watch.not_watched == [], sc.watch.not_watched
+
+
+def test_node_crash_is_fenced_before_its_groups_start_on_the_survivor(
+    hacluster: Cluster, hacluster_scenario: Scenario
+) -> None:
+    sc = hacluster_scenario
+    desc = hacluster.description
+    victim = hacluster.group_node(desc.web.name)
+    survivor = hacluster.other_node(victim)
+    crash = sc.faults.crash(victim)
+    assert crash.injected is not None
+    m = sc.recover(
+        crash,
+        lambda s: not s.nodes[victim].online
+        and all(s.groups[g.name].started_on == survivor for g in desc.groups),
+        f"every group on {survivor}, {victim} fenced", threshold=sc.slo.node_loss,
+    )
+    assert m.recovered and m.within(sc.slo.node_loss), m.explain()
+    fenced = _fencing_after(hacluster, crash.injected.wall, sc.slo.node_loss.seconds)
+    op = fenced.operations[0]
+    assert fenced.fenced() == [victim] and op.ok, [str(o) for o in fenced.operations]
+    assert op.requested is not None, str(op)
+    # The web page answered again (probe, monotonic) in wall-clock time of the crash event.
+    outages = m.outages.get(desc.web_url, [])
+    assert outages and outages[-1].end is not None, m.explain()
+    answered = crash.injected.wall + (outages[-1].end - crash.injected.t)
+    assert op.confirmed < answered, (
+        f"{desc.web.name} answered from {survivor} at {answered:.3f}, before {victim} was "
+        f"fenced at {op.confirmed:.3f}"
+    )
+    detection = op.requested - crash.injected.wall
+    start = answered - op.confirmed
+    sc.finding(
+        f"node crash with STONITH: {op}",
+        outage_s=round(m.outage_s(desc.web_url) or 0, 2), detection_s=round(detection, 2),
+        fencing_s=op.took_s, of_it_priority_delay_s=op.delay_s, start_s=round(start, 2),
+        predicted_fencing=_check_predicted_fencing(crash, fenced),
+    )
+    _check_fence_time(op, _offs(sc, crash.injected.wall))
+
+
+def test_corosync_killed_on_a_node_gets_it_fenced(
+    hacluster: Cluster, hacluster_scenario: Scenario
+) -> None:
+    sc = hacluster_scenario
+    desc = hacluster.description
+    victim = hacluster.group_node(desc.webapp.name)
+    survivor = hacluster.other_node(victim)
+    kill = sc.faults.add(KillCorosync(hacluster, sc.faults.timeline, victim))
+    assert kill.injected is not None
+    m = sc.recover(
+        kill,
+        lambda s: not s.nodes[victim].online
+        and all(s.groups[g.name].started_on == survivor for g in desc.groups),
+        f"{victim} fenced, every group on {survivor}", threshold=sc.slo.node_loss,
+    )
+    fenced = _fencing_after(hacluster, kill.injected.wall, sc.slo.node_loss.seconds)
+    sc.finding(f"corosync killed with STONITH: {', '.join(map(str, fenced.operations))}",
+               fence_s=fenced.operations[0].took_s,
+               predicted_fencing=_check_predicted_fencing(kill, fenced))
+    assert fenced.fenced() == [victim], [str(op) for op in fenced.operations]
+    assert m.recovered and m.within(sc.slo.node_loss), m.explain()
+    _check_fence_time(fenced.operations[0], _offs(sc, kill.injected.wall))
+
+
+def test_fencing_fails_and_nothing_of_the_lost_node_starts_elsewhere(
+    hacluster: Cluster, hacluster_scenario: Scenario
+) -> None:
+    sc = hacluster_scenario
+    desc = hacluster.description
+    victim = hacluster.group_node(desc.web.name)
+    survivor = hacluster.other_node(victim)
+    device = sc.faults.add(FenceDeviceFails(hacluster, sc.faults.timeline, "error"))
+    crash = sc.faults.crash(victim)
+    assert device.injected is not None and crash.injected is not None
+    try:
+        failing = _fencing_after(hacluster, crash.injected.wall, sc.slo.node_loss.seconds)
+        assert failing.failed(), [str(op) for op in failing.operations]
+        # Pacemaker retries and then gives up (stonith-max-attempts): in all that time the
+        # lost node's group must stay stopped, since the node is not known to be off.
+        try:
+            started = wait_until(
+                lambda: hacluster.state(survivor).groups[desc.web.name].started_on,
+                lambda where: where is not None, timeout=10, interval=0.5,
+                what=f"{desc.web.name} started anywhere while fencing {victim} fails",
+            )
+        except WaitTimeout:
+            started = None
+        shown = hacluster.node(survivor).run(["crm_mon", "-1", "--fence-history=1"]).stdout
+        failed = fence_watch.observe(hacluster.nodes, crash.injected.wall, time.time())
+        sc.finding(
+            f"fencing of {victim} fails: {desc.web.name} stays stopped",
+            failed_attempts=len(failed.failed()), first=str(failed.failed()[0]),
+            shown_by_crm_mon="Failed Fencing Actions" in shown,
+        )
+        assert started is None, f"{desc.web.name} started on {started} without fencing {victim}"
+        assert "Failed Fencing Actions" in shown, shown
+        assert all(not e.ok for e in _offs(sc, crash.injected.wall)), "a power-off succeeded"
+    finally:
+        device.undo()
+        hacluster.run_anywhere(["stonith_admin", "--cleanup", "--history", victim])
