@@ -282,3 +282,34 @@ def test_a_fencing_action_the_oracle_does_not_understand_raises() -> None:
 def test_devices_are_a_registry_chosen_by_name() -> None:
     assert set(fencing.DEVICES) == set(config.FENCING_DEVICES)
     assert fencing.device_id("lb1.example.net") == "fence_lb1_example_net"
+
+
+# -- the plugin: which scenarios run with and without fencing --------------------------------
+
+MARKED = """
+import pytest
+
+@pytest.mark.hacluster_fencing
+def test_with_stonith():
+    pass
+
+@pytest.mark.hacluster_no_fencing
+def test_seed_split_brain():
+    pass
+"""
+
+
+def test_fencing_scenarios_run_only_with_fencing_and_the_seeds_only_without(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_marked=MARKED)
+    result = pytester.runpytest_subprocess("-rs", "--strict-markers")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(["*a scenario with STONITH on: run with --hacluster-fencing*"])
+    result = pytester.runpytest_subprocess("-rs", "--strict-markers", "--hacluster-fencing")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(["*the seed's configuration without STONITH*"])
+    pytester.makefile(".toml", pyproject='[tool.hacluster.fencing]\nenabled = true\n')
+    result = pytester.runpytest_subprocess("-rs", "--strict-markers")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(["*the seed's configuration without STONITH*"])
