@@ -1,12 +1,13 @@
 """Cold bring-up and teardown of the lab: phase timings, median of several runs, pair memory.
 
-    sudo .venv/bin/python benchmarks/bringup.py [--runs 3] [--prefix hacl-bench]
+    sudo .venv/bin/python benchmarks/bringup.py [--runs 3] [--prefix hacl-bench] [--fencing]
 
 Prints one row per phase (seconds from nothing) with the median and every run, the pair's
 memory once all-green (RSS and PSS summed over every process of both nodes), the teardown
 time, and the ratio to the floor measured when the lab was designed (shared/notes/lab-facts.md:
 6.6 s to all three URLs, 8.1 s to all four resources Started). Timings are reported, not
-asserted: the machine's load moves them.
+asserted: the machine's load moves them. ``--fencing`` also brings up the cluster with STONITH
+on (the same runs count) and prints its medians beside the default's.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pytest_hacluster import netns
 from pytest_hacluster.backends.base import Settings
 from pytest_hacluster.backends.lab import LabBackend, remove
 from pytest_hacluster.cluster import Cluster
-from pytest_hacluster.config import Description
+from pytest_hacluster.config import Description, with_fencing
 from pytest_hacluster.crm_status import ParseError
 from pytest_hacluster.shell import CommandError
 
@@ -46,8 +47,8 @@ def _memory_kib(lab: LabBackend) -> tuple[int, int]:
     return rss, pss
 
 
-def one_run(prefix: str) -> dict[str, float]:
-    desc = Description()
+def one_run(prefix: str, fencing: bool = False) -> dict[str, float]:
+    desc = with_fencing(Description()) if fencing else Description()
     lab = LabBackend(desc, Settings(prefix=prefix))
     cluster = Cluster(desc, lab)
     marks: dict[str, float] = {}
@@ -105,15 +106,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--prefix", default="hacl-bench")
+    parser.add_argument("--fencing", action="store_true",
+                        help="also the cluster with STONITH on, its medians beside the default's")
     args = parser.parse_args(argv)
     remove(args.prefix)
     runs = []
+    fenced: list[dict[str, float]] = []
     for i in range(args.runs):
         runs.append(one_run(args.prefix))
         print(f"run {i + 1}/{args.runs}: all URLs 200 at {runs[-1]['all three URLs 200']:.2f}s",
               file=sys.stderr)
+        if args.fencing:
+            fenced.append(one_run(args.prefix, fencing=True))
+            print(f"  with STONITH: all URLs 200 at {fenced[-1]['all three URLs 200']:.2f}s",
+                  file=sys.stderr)
     print(f"\nlab cold bring-up, {args.runs} runs (poll {POLL}s; precision +/- {POLL}s)")
-    print(f"{'phase':28} {'median':>8}  runs")
+    print(f"{'phase':28} {'median':>8}  runs" + ("   | STONITH on: median" if fenced else ""))
     for phase in PHASES:
         values = [r[phase] for r in runs if phase in r]
         if not values:
@@ -123,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
         line = f"{phase:28} {median:8.2f}{unit}  " + " ".join(f"{v:.2f}" for v in values)
         if phase in FLOOR:
             line += f"   ratio to floor {FLOOR[phase]}s: {median / FLOOR[phase]:.2f}"
+        with_stonith = [r[phase] for r in fenced if phase in r]
+        if with_stonith:
+            line += f"   | {statistics.median(with_stonith):.2f}{unit}  " + " ".join(
+                f"{v:.2f}" for v in with_stonith)
         print(line)
     return 0
 
