@@ -16,6 +16,7 @@ import pytest
 
 from pytest_hacluster import fence_watch
 from pytest_hacluster.cluster import Cluster
+from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.duration import interval_ms
 from pytest_hacluster.faults import Fault
 from pytest_hacluster.fence_history import FenceOperation
@@ -79,40 +80,66 @@ def _check_fence_time(op: FenceOperation, offs: list[PowerEvent]) -> float:
     return gap
 
 
-def test_interconnect_pulled_fences_exactly_one_node_and_the_services_node_survives(
+def _expected_survivor(hacluster: Cluster) -> str | None:
+    """The node the configuration makes win a split: the one whose fencing waits longest
+    (``pcmk_delay_base``), else with ``priority-fencing-delay`` the node running the heavier
+    group (``web`` by default); None when nothing decides it (a race)."""
+    desc = hacluster.description
+    fencing = desc.fencing
+    if fencing.delay_base:
+        return max(desc.node_names,
+                   key=lambda n: interval_ms(fencing.delay_base.get(n, "0"), "delay_base"))
+    if fencing.priority_fencing_delay:
+        priorities = fencing.priorities or {desc.web.name: "2", desc.webapp.name: "1"}
+        heaviest = max(priorities, key=lambda g: int(priorities[g]))
+        return hacluster.group_node(heaviest)
+    return None
+
+
+def test_interconnect_pulled_fences_exactly_one_node_and_the_configured_one_survives(
     hacluster: Cluster, hacluster_scenario: Scenario
 ) -> None:
     sc = hacluster_scenario
     desc = hacluster.description
-    hacluster.wait_settled()  # a rejoined node's groups may still be moving back
     fencing = desc.fencing
-    survivor = hacluster.group_node(desc.web.name)  # priority-fencing-delay favours web's node
-    victim = hacluster.other_node(survivor)
+    hacluster.wait_settled()  # a rejoined node's groups may still be moving back
+    expected = _expected_survivor(hacluster)
+    pulled = hacluster.group_node(desc.webapp.name)  # either side: the cable joins both
     start = time.time()
-    pull = sc.faults.pull_cable(victim, desc.interconnect_nic)
-    m = sc.recover(
-        pull,
-        lambda s: not s.nodes[victim].online
-        and all(s.groups[g.name].started_on == survivor for g in desc.groups),
-        f"{victim} fenced, every group on {survivor}", threshold=sc.slo.node_loss,
-    )
+    pull = sc.faults.pull_cable(pulled, desc.interconnect_nic)
+
+    def one_side_left(s: ClusterState) -> bool:
+        online = [n for n, node in s.nodes.items() if node.online]
+        return len(online) == 1 and all(
+            s.groups[g.name].started_on == online[0] for g in desc.groups)
+
+    m = sc.recover(pull, one_side_left, "one node fenced, every group on the other",
+                   threshold=sc.slo.node_loss)
     fenced = _fencing_after(hacluster, start, sc.slo.node_loss.seconds)
-    # A second fence (the race priority-fencing-delay prevents) would come within the delay.
-    delay_s = interval_ms(fencing.priority_fencing_delay or "0", "delay") / 1000
+    # A second fence (the race the delays prevent) would come within the longest delay.
+    delays = [fencing.priority_fencing_delay, fencing.delay_max, *fencing.delay_base.values()]
+    wait_s = max(interval_ms(d, "delay") / 1000 for d in delays if d) if any(delays) else 0
     try:
-        raced = _fencing_after(hacluster, start, delay_s + 2, enough=2)
+        raced = _fencing_after(hacluster, start, wait_s + 2, enough=2)
     except WaitTimeout:
         raced = None
     offs = _offs(sc, start)
+    victim = fenced.operations[0].target
+    survivor = hacluster.other_node(victim)
     sc.finding(
         f"interconnect pulled with STONITH: {', '.join(map(str, fenced.operations))}",
-        fenced=fenced.fenced(), survivor=survivor, power_offs=[e.to_record() for e in offs],
-        fence_s=fenced.operations[0].took_s,
+        fenced=fenced.fenced(), survivor=survivor, expected_survivor=expected,
+        power_offs=[e.to_record() for e in offs], fence_s=fenced.operations[0].took_s,
         fenced_after_pull_s=round(fenced.operations[0].confirmed - start, 2),
     )
-    assert raced is None, f"fence race: both nodes fenced: {[str(o) for o in raced.operations]}"
-    assert fenced.fenced() == [victim], [str(op) for op in fenced.operations]
+    assert raced is None, (
+        f"fence race: both nodes fenced: {[str(o) for o in raced.operations]}; lab power "
+        f"record: {[e.to_record() for e in _offs(sc, start)]}"
+    )
+    assert len(fenced.fenced()) == 1, [str(op) for op in fenced.operations]
     assert [e.node for e in offs if e.ok] == [victim], offs
+    if expected is not None:
+        assert survivor == expected, f"{survivor} survived, the configuration says {expected}"
     assert m.recovered and m.within(sc.slo.node_loss), m.explain()
     _check_fence_time(fenced.operations[0], offs)
     assert sc.watch.not_watched == [], sc.watch.not_watched
