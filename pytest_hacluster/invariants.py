@@ -114,16 +114,24 @@ class Violation:
     end: float | None
     seen_by: str
     expected: str | None = None  # why it is expected (declared by the test, caused by a fault)
+    # why it is not counted: a crm_mon frame Pacemaker's scheduler never saw (``confirm.py``)
+    unconfirmed: str | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Whether it fails a test: neither expected nor shown unconfirmed."""
+        return self.expected is None and self.unconfirmed is None
 
     def duration(self, now: float) -> float:
         return (self.end if self.end is not None else now) - self.start
 
     def describe(self, origin: float, now: float) -> str:
         still = "" if self.end is not None else " (still at the end)"
+        why_not = f" (not counted: {self.unconfirmed})" if self.unconfirmed else ""
         return (
             f"{self.kind}: {self.subject} on {' and '.join(self.nodes)} from "
             f"{self.start - origin:+.1f}s for {self.duration(now):.1f}s{still}, "
-            f"seen by {self.seen_by}"
+            f"seen by {self.seen_by}{why_not}"
         )
 
     def to_dict(self, origin: float = 0.0, now: float | None = None) -> dict[str, Any]:
@@ -138,6 +146,7 @@ class Violation:
             "ended": self.end is not None,
             "seen_by": self.seen_by,
             "expected": self.expected,
+            "unconfirmed": self.unconfirmed,
         }
 
     def __str__(self) -> str:

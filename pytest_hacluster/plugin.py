@@ -24,6 +24,7 @@ from pytest_hacluster import summary
 from pytest_hacluster.backends import CHOICES, Backend, BackendError, Settings, backend_class
 from pytest_hacluster.backends.base import FaultNotAllowed, FaultNotSupported
 from pytest_hacluster.cluster import Cluster, ClusterError
+from pytest_hacluster.confirm import SchedulerCheck
 from pytest_hacluster.interrupt import Stopper, die_with_parent
 from pytest_hacluster.invariants import Watcher
 from pytest_hacluster.scenario import Scenario, settings_interval
@@ -420,7 +421,11 @@ def _unexpected_violations(item: pytest.Function) -> str:
     watch = item.stash.get(WATCH, None)
     if watch is None:
         return ""
-    found = [v for v in watch.violations() if v.expected is None]
+    check = SchedulerCheck(watch.cluster)
+    check.settle(watch)
+    found = watch.violations()
+    check.apply(found)
+    found = [v for v in found if v.counts]
     origin = watch.started or 0.0
     return "\n".join(v.describe(origin, time.monotonic()) for v in found)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from pytest_hacluster import slo
 from pytest_hacluster.cluster import Cluster
+from pytest_hacluster.confirm import SchedulerCheck
 from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.failover import Failover, watch_recovery
 from pytest_hacluster.faults import Event, Fault, Faults
@@ -49,6 +50,7 @@ class Scenario:
         # scenario's setup); one is made here only when used on its own.
         self.watch = watch if watch is not None else Watcher(cluster, settings_interval(cluster))
         self._declared: dict[str, str] = {}
+        self._check = SchedulerCheck(cluster)
         self.faults = Faults(cluster)
         self.slo = slo.resolve(cluster.description)
         settings = cluster.description.probe
@@ -95,11 +97,17 @@ class Scenario:
 
     @property
     def violations(self) -> list[Violation]:
-        """Every invariant violation seen so far, each marked expected (and why) or not."""
-        return classify(self.watch.violations(), self.faults.made, self._declared)
+        """Every invariant violation seen so far, each marked expected (and why) or not, and
+        a node's view Pacemaker's scheduler never saw marked unconfirmed (``confirm.py``)."""
+        found = classify(self.watch.violations(), self.faults.made, self._declared)
+        self._check.apply(found)
+        return found
 
     def unexpected_violations(self) -> list[Violation]:
-        return [v for v in self.violations if v.expected is None]
+        """The violations that fail the test; views still showing a doubled resource are
+        given a few seconds to end first (``SchedulerCheck.settle``)."""
+        self._check.settle(self.watch)
+        return [v for v in self.violations if v.counts]
 
     def describe_violations(self, violations: list[Violation]) -> str:
         origin = self.watch.started or 0.0
