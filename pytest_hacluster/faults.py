@@ -22,10 +22,11 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pytest_hacluster import render
 from pytest_hacluster.oracle import RC_ERROR, Cib, Expectation, FailedOp, Simulation, Unsimulable
+from pytest_hacluster.records import iso, num
 from pytest_hacluster.shell import CommandError
 
 if TYPE_CHECKING:
@@ -49,6 +50,12 @@ class Event:
 
     def at(self, origin: float) -> str:
         return f"{self.t - origin:+.1f}s {self.what}"
+
+    def to_record(self, origin: float) -> dict[str, Any]:
+        """``what``, ``t_s``/``done_s`` (seconds from ``origin``, a monotonic time) and ``at``
+        (wall clock, ISO 8601 UTC)."""
+        return {"what": self.what, "t_s": num(self.t - origin), "done_s": num(self.done - origin),
+                "at": iso(self.wall)}
 
 
 class Timeline:
@@ -79,6 +86,7 @@ class Fault(ABC):
     kind: str = "fault"
     # Whether node states may change because of it (the invariant watcher allows that then).
     changes_nodes: bool = False
+    node: str | None = None  # the node it is aimed at, when it is aimed at one
 
     def __init__(self, cluster: Cluster, timeline: Timeline) -> None:
         self.cluster = cluster
@@ -94,6 +102,18 @@ class Fault(ABC):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.target}"
+
+    def to_record(self, origin: float) -> dict[str, Any]:
+        """The fault for the record: what, kind, target, node, and when it was injected and
+        undone (``*_s``: seconds from ``origin``, a monotonic time; ``*_at``: ISO 8601 UTC)."""
+        injected, undone = self.injected, self.undone
+        return {
+            "what": str(self), "kind": self.kind, "target": self.target, "node": self.node,
+            "injected_s": None if injected is None else num(injected.t - origin),
+            "injected_at": None if injected is None else iso(injected.wall),
+            "undone_s": None if undone is None else num(undone.t - origin),
+            "undone_at": None if undone is None else iso(undone.wall),
+        }
 
     def inject(self) -> Fault:
         if self.injected is not None:
@@ -328,6 +348,7 @@ class CrmOperation(Fault):
         super().__init__(cluster, timeline)
         self.kind, self._target, self._do, self._undo_args = kind, target, do, undo
         self.changes_nodes = kind == "standby"
+        self.node = target if kind == "standby" else None
         # The same change made to a CIB copy with Pacemaker's own tools (CIB_file).
         self._edit, self._undo_edit = edit, undo_edit
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from pytest_hacluster import oracle
 from pytest_hacluster.crm_status import ClusterState, FailedAction
-from pytest_hacluster.failover import Failover, detection_s
+from pytest_hacluster.failover import Failover, detection_s, junit_properties
 from pytest_hacluster.faults import Event
 from pytest_hacluster.oracle import Prediction, Unsimulable
 from pytest_hacluster.probe import Outage
@@ -34,9 +36,20 @@ def test_within_judges_only_the_slo_urls_and_needs_the_url_back() -> None:
     assert not failover(web=[Outage("web", 100.1, None, 299)]).within()
 
 
-def test_properties_are_flat_for_junit() -> None:
-    props = dict(failover(web=[Outage("web", 100.1, 105.0, 49)]).properties())
-    assert props["outage_s.web"] == 4.9 and props["slo.restart_s"] == 20
+def test_junit_properties_are_the_records_figures_flat_under_the_same_names() -> None:
+    f = failover(web=[Outage("web", 100.1, 105.0, 49)])
+    f.detected_s, f.settled_s, f.placement = 7.6, 9.25, {"web": "s1"}
+    record = f.to_record(origin=90.0)
+    json.dumps(record)  # JSON types only
+    props = dict(junit_properties(record))
+    assert props["outage_s.web"] == record["outage_s"]["web"] == 4.9
+    assert props["detected_s"] == record["detected_s"] == 7.6
+    assert props["settled_s"] == record["settled_s"] == 9.25
+    assert props["slo.name"] == "restart" and props["slo.seconds"] == 20
+    assert props["placement.web"] == "s1" and props["within_slo"] is True
+    assert record["injected_s"] == 10.0
+    assert record["outages"]["web"] == [{"start_s": 10.1, "end_s": 15.0, "lost": 49}]
+    assert all(not isinstance(v, dict | list) for v in props.values())
 
 
 def state_with(*actions: FailedAction) -> ClusterState:
