@@ -202,10 +202,14 @@ def junit_properties(record: dict[str, Any]) -> list[tuple[str, Any]]:
     prediction = record["prediction"]
     if prediction is not None:
         props.append(("prediction.verdict", prediction["verdict"]))
-        props += [(f"prediction.predicted_groups.{g}", n)
-                  for g, n in (prediction.get("predicted_groups") or {}).items()]
         if "reason" in prediction:
             props.append(("prediction.reason", prediction["reason"]))
+        else:
+            props += [(f"prediction.predicted_groups.{g}", n)
+                      for g, n in prediction["predicted_groups"].items()]
+            props.append(("prediction.predicted_actions",
+                          "; ".join(prediction["predicted_actions"])))
+            props.append(("prediction.took_s", prediction["took_s"]))
     return props
 
 

@@ -72,10 +72,11 @@ def test_the_prediction_is_in_the_record_and_a_mismatch_is_not_as_predicted() ->
     assert f.as_predicted  # nothing asked: nothing to hold against it
     f.prediction = oracle.Check(expected, {"web": "s1", "webapp": "s2"}, {"httpd": "s1"})
     assert f.as_predicted
-    props = dict(f.properties())
-    assert props["prediction"] == "matched" and props["predicted.web"] == "s1"
-    assert props["predicted.actions"] == "recover httpd on s1"
-    assert props["prediction_s"] == 0.05
+    props = dict(junit_properties(f.to_record(origin=90.0)))
+    assert props["prediction.verdict"] == "matched"
+    assert props["prediction.predicted_groups.web"] == "s1"
+    assert props["prediction.predicted_actions"] == "recover httpd on s1"
+    assert props["prediction.took_s"] == 0.05
     f.prediction = oracle.Check(expected, {"web": "s2", "webapp": "s1"}, {"httpd": "s2"})
     assert not f.as_predicted
     assert f.within()  # the SLO and the prediction are separate verdicts
@@ -83,4 +84,5 @@ def test_the_prediction_is_in_the_record_and_a_mismatch_is_not_as_predicted() ->
     assert "prediction mismatch" in text and "predicted: web on s1, webapp on s2" in text
     assert "observed:  web on s2, webapp on s1" in text and "prediction mismatch" in f.summary()
     f.prediction = oracle.Check(Unsimulable("a split"), {"web": "s1"})
-    assert f.as_predicted and dict(f.properties())["prediction.reason"] == "a split"
+    props = dict(junit_properties(f.to_record(origin=90.0)))
+    assert f.as_predicted and props["prediction.reason"] == "a split"
