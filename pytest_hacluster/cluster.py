@@ -51,7 +51,7 @@ class Cluster:
         self._http: HttpClient | None = None
         self._crm_mon: list[str] | None = None  # chosen once from crm_mon --version
         # Asked before every fault what Pacemaker will do; None turns predictions off.
-        self.oracle: Oracle | None = Oracle(self)
+        self.oracle: Oracle | None = Oracle(lambda: self.nodes)
 
     # -- life cycle ---------------------------------------------------------------------------
     def start(self, progress: Progress, timeout: float | None = None) -> Health:
