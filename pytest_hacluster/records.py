@@ -48,13 +48,13 @@ def jsonable(value: Any) -> Any:
 
 def plain(value: Any) -> str:
     """A figure (JSON types) as words: ``{'s1': {'web': 's1'}}`` -> ``s1: web on s1``,
-    ``{0: False, 1: True}`` -> ``0 no, 1 yes``, ``None`` -> ``none``, floats to 0.1."""
+    ``{0: False, 1: True}`` -> ``0 no, 1 yes``, ``None`` -> ``none``, floats to 0.01."""
     if value is None:
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return f"{round(value, 2):g}"
     if isinstance(value, Mapping):
         if all(not isinstance(v, Mapping) for v in value.values()):
             return ", ".join(_pair(k, v) for k, v in value.items()) or "none"

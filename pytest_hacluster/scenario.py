@@ -117,28 +117,32 @@ class Scenario:
         return "\n".join([*lines, *(f"  event {e}" for e in events)])
 
     def record_expected_violations(self) -> None:
-        """The violations this test declared, as findings: one per kind, said as expected,
-        each subject with its longest window and who saw it. Node changes a fault of the test
-        causes (a standby, a crash) are its point, not findings; they stay in the record's
-        ``violations`` with ``expected`` saying which fault caused them."""
+        """The violations this test declared, as findings: one per declared reason, naming
+        what was broken, each subject with its longest window (seconds from the watch's
+        start) and who saw it. Node changes a fault of the test causes (a standby, a crash)
+        are its point, not findings; they stay in the record's ``violations`` with
+        ``expected`` saying which fault caused them."""
         origin = self.watch.started or 0.0
         now = self.watch.stopped or time.monotonic()
-        by_kind: dict[str, list[Violation]] = {}
+        by_reason: dict[str, dict[str, dict[str, Violation]]] = {}
         for v in self.violations:
-            if v.expected is not None and v.kind in self._declared:
-                by_kind.setdefault(v.kind, []).append(v)
-        for kind, found in by_kind.items():
-            subjects: dict[str, Violation] = {}
-            for v in found:
-                if v.subject not in subjects or v.duration(now) > subjects[v.subject].duration(now):
-                    subjects[v.subject] = v
-            self.finding(
-                f"expected: {KINDS[kind]} ({found[0].expected})",
-                windows=", ".join(
+            if v.expected is None or v.kind not in self._declared:
+                continue
+            subjects = by_reason.setdefault(v.expected, {}).setdefault(v.kind, {})
+            if v.subject not in subjects or v.duration(now) > subjects[v.subject].duration(now):
+                subjects[v.subject] = v
+        for reason, kinds in by_reason.items():
+            windows = {
+                kind: ", ".join(
                     f"{v.subject} on {' and '.join(v.nodes)} from {v.start - origin:+.1f}s "
                     f"for {v.duration(now):.1f}s" for v in subjects.values()
-                ),
-                seen_by=", ".join(sorted({v.seen_by for v in found})),
+                )
+                for kind, subjects in kinds.items()
+            }
+            seen_by = {v.seen_by for subjects in kinds.values() for v in subjects.values()}
+            self.finding(
+                f"expected: {', '.join(KINDS[k] for k in kinds)} ({reason})",
+                **windows, seen_by=", ".join(sorted(seen_by)),
             )
 
     def recover(

@@ -138,7 +138,7 @@ def split_brain() -> SimpleNamespace:
                                           "s2": {"web": "s2", "webapp": "s2"}}}),
             # As Scenario.record_expected_violations says the declared violations below.
             Finding(f"expected: a VIP answered ARP from two nodes ({WHY_SPLIT})",
-                    {"windows": "192.168.1.101 on s1 and s2 from +13.3s for 32.7s, "
+                    {"vip_doubled": "192.168.1.101 on s1 and s2 from +13.3s for 32.7s, "
                      "192.168.1.102 on s1 and s2 from +14.3s for 30.7s", "seen_by": "arp"}),
         ],
     )
