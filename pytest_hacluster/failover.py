@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_hacluster import cluster_log, crm_status, oracle
 from pytest_hacluster.crm_status import ClusterState
-from pytest_hacluster.faults import Event, Fault
+from pytest_hacluster.faults import Event
 from pytest_hacluster.probe import Outage, Probe, story
 from pytest_hacluster.records import iso, jsonable, num
 from pytest_hacluster.shell import CommandError
@@ -220,7 +220,7 @@ def _secs(value: float | None) -> str:
 def watch_recovery(
     cluster: Cluster,
     probe: Probe,
-    fault: Fault | Event,
+    event: Event,
     expect: Callable[[ClusterState], bool],
     what: str,
     urls: Sequence[str] | None = None,
@@ -230,7 +230,9 @@ def watch_recovery(
     events: Sequence[Event] = (),
     states: Callable[[], tuple[float, ClusterState]] | None = None,
 ) -> Failover:
-    """Watch until ``expect(state)`` holds and every URL answers again.
+    """Watch from ``event`` (a fault's ``measured()``, an undo, a cleanup) until
+    ``expect(state)`` holds and every URL answers again; the placement is compared with
+    ``event.prediction`` when the scheduler was asked.
 
     Every URL is waited for and measured: a fault on one group can move the other (Pacemaker
     spreads groups), and users of that one see an outage too. ``urls`` names the URLs the SLO
@@ -240,8 +242,6 @@ def watch_recovery(
     measured rather than cut off at the threshold. Never raises for a cluster that does not
     recover: the Failover says ``gave_up``, and the test asserts on it with the timeline.
     """
-    event = fault.injected if isinstance(fault, Fault) else fault
-    assert event is not None, "watch_recovery needs an injected fault"
     # The invariant watcher reads every node's crm_mon already: its newest state serves here.
     # Without one, a node is asked each time.
     read_state = states or (lambda: (time.monotonic(), cluster.state()))
@@ -281,7 +281,8 @@ def watch_recovery(
             pass  # placement then comes from the last state seen
     result = Failover(
         fault=event.what, injected=event, probe_interval=probe.interval, threshold=threshold,
-        slo_urls=slo_urls, gave_up=gave_up,
+        slo_urls=slo_urls, gave_up=gave_up, target_node=event.node,
+        failcounts_before=event.failcounts_before,
     )
     samples = probe.samples
     for url in every_url:
@@ -294,13 +295,9 @@ def watch_recovery(
         result.failcounts = {f"{r}@{n}": c for (r, n), c in state.failcounts.items() if c}
         if failed_resource is not None:
             result.detected_s = detection_s(state, failed_resource, event)
-        expected = fault.expected if isinstance(fault, Fault) else fault.prediction
-        if expected is not None:
-            result.prediction = oracle.compare(expected, state)
+        if event.prediction is not None:
+            result.prediction = oracle.compare(event.prediction, state)
     result.events = [e.at(event.t) for e in (event, *events)]
-    if isinstance(fault, Fault):
-        result.failcounts_before = fault.failcounts_before
-        result.target_node = fault.node
     try:
         result.log_lines = cluster.log_window(event.wall, time.time())
     except (CommandError, RuntimeError) as exc:

@@ -47,6 +47,8 @@ class Event:
     wall: float
     done: float
     prediction: Expectation | None = None  # the scheduler's, asked just before; None: not asked
+    node: str | None = None  # the node it was aimed at, when it was one
+    failcounts_before: dict[str, int] | None = None  # "resource@node" -> count; None: not read
 
     def at(self, origin: float) -> str:
         return f"{self.t - origin:+.1f}s {self.what}"
@@ -66,10 +68,11 @@ class Timeline:
         self._lock = threading.Lock()
 
     def run(self, what: str, action: Callable[[], object],
-            prediction: Expectation | None = None) -> Event:
+            prediction: Expectation | None = None, node: str | None = None,
+            failcounts_before: dict[str, int] | None = None) -> Event:
         t, wall = time.monotonic(), time.time()
         action()
-        event = Event(what, t, wall, time.monotonic(), prediction)
+        event = Event(what, t, wall, time.monotonic(), prediction, node, failcounts_before)
         with self._lock:
             self._events.append(event)
         return event
@@ -120,8 +123,17 @@ class Fault(ABC):
             raise FaultError(f"{self} was already injected")
         self.cluster.backend.check_fault_allowed(str(self))  # consent, before anything changes
         self.failcounts_before = self._failcounts()
-        self.injected = self.timeline.run(str(self), self._inject, self._predict(self.simulation))
+        self.injected = self.timeline.run(str(self), self._inject, self._predict(self.simulation),
+                                          self.node, self.failcounts_before)
         return self
+
+    def measured(self) -> Event:
+        """What a recovery from this fault is measured from: its injection, with the
+        scheduler's prediction now due (the undo's once undone). ``FaultError`` before the
+        fault was injected."""
+        if self.injected is None:
+            raise FaultError(f"{self} was never injected: there is nothing to measure")
+        return dataclasses.replace(self.injected, prediction=self.expected)
 
     def _failcounts(self) -> dict[str, int] | None:
         """Fail-counts just before the fault, for the record (None: crm_mon did not answer)."""
@@ -135,7 +147,7 @@ class Fault(ABC):
         if self.injected is None or self.undone is not None:
             return
         self.undone = self.timeline.run(
-            f"undo {self}", self._undo, self._predict(self.undo_simulation)
+            f"undo {self}", self._undo, self._predict(self.undo_simulation), self.node
         )
 
     @property
@@ -571,7 +583,7 @@ class Faults:
         """``crm resource cleanup`` (not a fault: recorded so the timeline shows it)."""
         where = f" on {node}" if node else ""
         return self.timeline.run(
-            f"cleanup {resource}{where}", lambda: self.cluster.cleanup(resource, node)
+            f"cleanup {resource}{where}", lambda: self.cluster.cleanup(resource, node), node=node
         )
 
     def undo_all(self) -> list[str]:

@@ -155,11 +155,12 @@ class Scenario:
         timeout: float | None = None,
         failed_resource: str | None = None,
     ) -> Failover:
-        """Measure the recovery from ``fault`` (see ``failover.watch_recovery``) and keep it."""
-        event = fault.injected if isinstance(fault, Fault) else fault
-        later = [e for e in self.faults.timeline.events if event is not None and e.t > event.t]
+        """Measure the recovery from ``fault`` (see ``failover.watch_recovery``) and keep it:
+        from a fault's injection (``Fault.measured``), or from an event (an undo, a cleanup)."""
+        event = fault.measured() if isinstance(fault, Fault) else fault
+        later = [e for e in self.faults.timeline.events if e.t > event.t]
         measured = watch_recovery(
-            self.cluster, self.probe, fault, expect, what, urls=urls, threshold=threshold,
+            self.cluster, self.probe, event, expect, what, urls=urls, threshold=threshold,
             timeout=timeout, failed_resource=failed_resource, events=later,
             states=self.watch.latest_state,
         )

@@ -8,7 +8,8 @@ import pytest
 
 from pytest_hacluster.backends.base import FaultNotAllowed
 from pytest_hacluster.config import Description
-from pytest_hacluster.faults import FaultError, Faults, process_match
+from pytest_hacluster.faults import FaultError, Faults, Timeline, process_match
+from pytest_hacluster.faults import standby as make_standby
 
 
 class FakeCluster:
@@ -79,3 +80,21 @@ def test_a_backend_that_refuses_faults_is_asked_before_anything_changes() -> Non
         faults.standby("s1")
     assert cluster.calls == [] and faults.timeline.events == []
     assert faults.undo_all() == []
+
+
+def test_a_fault_is_measured_from_its_injection_with_the_prediction_now_due() -> None:
+    faults = Faults(FakeCluster())  # type: ignore[arg-type]
+    standby = faults.standby("s1")
+    injected = standby.measured()
+    assert injected.what == "standby s1" and injected.node == "s1"
+    assert injected.failcounts_before is None  # crm_mon did not answer: unknown, not zero
+    standby.undo()
+    assert standby.undone is not None and standby.undone.node == "s1"
+    after = standby.measured()
+    assert after.t == injected.t and after.prediction is standby.undone.prediction
+    record = standby.to_record(origin=injected.t - 1.0)
+    assert (record["kind"], record["node"], record["injected_s"]) == ("standby", "s1", 1.0)
+    assert record["undone_s"] is not None and record["undone_s"] >= 1.0
+    not_injected = make_standby(FakeCluster(), Timeline(), "s2")  # type: ignore[arg-type]
+    with pytest.raises(FaultError, match="never injected"):
+        not_injected.measured()
