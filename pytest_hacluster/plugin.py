@@ -365,7 +365,6 @@ def _finish(
     not_undone = scenario.close()
     scenario.record_expected_violations()
     _record(request, scenario)
-    not_undone += scenario.prediction_failures()
     try:
         cluster.repair(progress)
     except ClusterError as exc:
@@ -376,7 +375,10 @@ def _finish(
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> object:
-    """After the test's body: an invariant broken that the test did not declare fails it.
+    """After the test's body: an invariant broken that the test did not declare fails it, and
+    so does a placement Pacemaker's scheduler did not predict (or a scheduler that could not
+    be asked). Checked only when the body passed: a test that failed (on its own assertion
+    of ``as_predicted``, say) is not failed a second time for the same fact.
 
     A fault this backend cannot or may not inject skips the scenario, saying why (the ssh
     backend cannot pull cables; it injects nothing without --hacluster-allow-faults).
@@ -392,6 +394,10 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> object:
             "hacluster_scenario.expect_violations if the scenario predicts it):\n" + broken,
             pytrace=False,
         )
+    scenario = pyfuncitem.funcargs.get("hacluster_scenario")
+    mispredicted = scenario.prediction_failures() if isinstance(scenario, Scenario) else []
+    if mispredicted:
+        pytest.fail("hacluster: " + "; ".join(mispredicted), pytrace=False)
     return outcome
 
 
