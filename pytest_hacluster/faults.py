@@ -20,9 +20,9 @@ import signal
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_hacluster import render
 from pytest_hacluster.oracle import RC_ERROR, Cib, Expectation, FailedOp, Simulation, Unsimulable
@@ -30,7 +30,60 @@ from pytest_hacluster.records import iso, num
 from pytest_hacluster.shell import CommandError
 
 if TYPE_CHECKING:
-    from pytest_hacluster.cluster import Cluster
+    from pytest_hacluster.backends.base import NodeShell
+    from pytest_hacluster.config import Description
+    from pytest_hacluster.crm_status import ClusterState
+    from pytest_hacluster.oracle import Oracle
+    from pytest_hacluster.shell import Result
+
+
+class FaultBackend(Protocol):
+    """What faults ask of the backend: consent, and what only a backend can do."""
+
+    @property
+    def stack(self) -> render.Stack: ...
+
+    def check_fault_allowed(self, fault: str) -> None: ...
+
+    def set_cable(self, node: str, nic: str, plugged: bool) -> None: ...
+
+    def power_off(self, node: str) -> None: ...
+
+    def power_on(self, node: str, progress: Callable[[str], None]) -> None: ...
+
+
+class FaultTarget(Protocol):
+    """What faults use of the cluster (``cluster.Cluster`` is one; the unit tests share one
+    fake, ``tests/fakes.py``): its description, backend and oracle, its nodes, its state and
+    the few cluster-wide commands and waits the configuration changes need."""
+
+    description: Description
+    oracle: Oracle | None
+
+    @property
+    def backend(self) -> FaultBackend: ...
+
+    @property
+    def nodes(self) -> Mapping[str, NodeShell]: ...
+
+    def node(self, name: str) -> NodeShell: ...
+
+    def state(self, node: str | None = None) -> ClusterState: ...
+
+    def crm(self, *args: str, timeout: float = 60) -> Result: ...
+
+    def crm_load(self, text: str) -> None: ...
+
+    def run_anywhere(self, command: list[str], timeout: float = 30) -> Result: ...
+
+    def cleanup(self, resource: str | None = None, node: str | None = None) -> None: ...
+
+    def wait_attribute(self, name: str, ok: Callable[[str | None], bool],
+                       timeout: float = 60) -> dict[str, str | None]: ...
+
+    def wait_links(self, count: int, timeout: float = 30) -> None: ...
+
+    def wait_settled(self, timeout: float = 120) -> None: ...
 
 
 class FaultError(RuntimeError):
@@ -91,7 +144,7 @@ class Fault(ABC):
     changes_nodes: bool = False
     node: str | None = None  # the node it is aimed at, when it is aimed at one
 
-    def __init__(self, cluster: Cluster, timeline: Timeline) -> None:
+    def __init__(self, cluster: FaultTarget, timeline: Timeline) -> None:
         self.cluster = cluster
         self.timeline = timeline
         self.injected: Event | None = None
@@ -195,7 +248,7 @@ class Fault(ABC):
 
 # -- processes --------------------------------------------------------------------------------
 
-def process_match(cluster: Cluster, resource: str) -> list[str]:
+def process_match(cluster: FaultTarget, resource: str) -> list[str]:
     """``pkill`` arguments that match a service resource's processes on either stack.
 
     Apache is ``apache2`` on Debian and ``httpd`` on CentOS; Tomcat is a JVM whose command line
@@ -217,7 +270,7 @@ class KillService(Fault):
 
     kind = "kill"
 
-    def __init__(self, cluster: Cluster, timeline: Timeline, node: str, resource: str,
+    def __init__(self, cluster: FaultTarget, timeline: Timeline, node: str, resource: str,
                  sig: signal.Signals = signal.SIGKILL) -> None:
         super().__init__(cluster, timeline)
         self.node, self.resource, self.signal = node, resource, signal.Signals(sig)
@@ -266,7 +319,7 @@ class PullCable(Fault):
 
     kind = "pull cable"
 
-    def __init__(self, cluster: Cluster, timeline: Timeline, node: str, nic: str) -> None:
+    def __init__(self, cluster: FaultTarget, timeline: Timeline, node: str, nic: str) -> None:
         super().__init__(cluster, timeline)
         self.node, self.nic = node, nic
 
@@ -317,7 +370,7 @@ class Crash(Fault):
     kind = "crash"
     changes_nodes = True
 
-    def __init__(self, cluster: Cluster, timeline: Timeline, node: str) -> None:
+    def __init__(self, cluster: FaultTarget, timeline: Timeline, node: str) -> None:
         super().__init__(cluster, timeline)
         self.node = node
 
@@ -353,7 +406,7 @@ class Crash(Fault):
 class CrmOperation(Fault):
     """A crmsh command and the one that takes it back: standby/online, move/unmove, ..."""
 
-    def __init__(self, cluster: Cluster, timeline: Timeline, kind: str, target: str,
+    def __init__(self, cluster: FaultTarget, timeline: Timeline, kind: str, target: str,
                  do: tuple[str, ...], undo: tuple[str, ...],
                  edit: tuple[str, ...] | None = None,
                  undo_edit: tuple[str, ...] | None = None) -> None:
@@ -385,7 +438,7 @@ class CrmOperation(Fault):
         self._crm(*self._undo_args)
 
 
-def standby(cluster: Cluster, timeline: Timeline, node: str) -> CrmOperation:
+def standby(cluster: FaultTarget, timeline: Timeline, node: str) -> CrmOperation:
     return CrmOperation(cluster, timeline, "standby", node,
                         ("node", "standby", node), ("node", "online", node),
                         edit=_node_attribute(node, "standby", "on"),
@@ -402,7 +455,7 @@ def _meta(resource: str, name: str, value: str | None) -> tuple[str, ...]:
     return ("crm_resource", "--resource", resource, "--meta", *change)
 
 
-def move(cluster: Cluster, timeline: Timeline, group: str, node: str) -> CrmOperation:
+def move(cluster: FaultTarget, timeline: Timeline, group: str, node: str) -> CrmOperation:
     """``crm resource move GROUP NODE``; undo is the seed's ``crm resource unmove GROUP``."""
     return CrmOperation(cluster, timeline, "move", f"{group} to {node}",
                         ("resource", "move", group, node), ("resource", "unmove", group),
@@ -410,14 +463,14 @@ def move(cluster: Cluster, timeline: Timeline, group: str, node: str) -> CrmOper
                         undo_edit=("crm_resource", "--clear", "--resource", group))
 
 
-def stop(cluster: Cluster, timeline: Timeline, resource: str) -> CrmOperation:
+def stop(cluster: FaultTarget, timeline: Timeline, resource: str) -> CrmOperation:
     return CrmOperation(cluster, timeline, "stop", resource,
                         ("resource", "stop", resource), ("resource", "start", resource),
                         edit=_meta(resource, "target-role", "Stopped"),
                         undo_edit=_meta(resource, "target-role", "Started"))
 
 
-def set_meta(cluster: Cluster, timeline: Timeline, resource: str, name: str,
+def set_meta(cluster: FaultTarget, timeline: Timeline, resource: str, name: str,
              value: str) -> CrmOperation:
     """A meta attribute for one test (e.g. ``migration-threshold=2``), then removed."""
     return CrmOperation(cluster, timeline, "set meta", f"{name}={value} on {resource}",
@@ -431,7 +484,7 @@ class RemoveFile(Fault):
 
     kind = "remove"
 
-    def __init__(self, cluster: Cluster, timeline: Timeline, node: str, path: str) -> None:
+    def __init__(self, cluster: FaultTarget, timeline: Timeline, node: str, path: str) -> None:
         super().__init__(cluster, timeline)
         self.node, self.path = node, path
         self.kept = f"{path}.hacluster-removed"
@@ -540,7 +593,7 @@ class PingCheck(Fault):
 class Faults:
     """The faults of one test: made here, undone together (newest first) at its end."""
 
-    def __init__(self, cluster: Cluster) -> None:
+    def __init__(self, cluster: FaultTarget) -> None:
         self.cluster = cluster
         self.timeline = Timeline()
         self.made: list[Fault] = []
@@ -598,7 +651,8 @@ class Faults:
 
 
 __all__ = [
-    "Crash", "CrmOperation", "Event", "Fault", "FaultError", "Faults", "KillService",
+    "Crash", "CrmOperation", "Event", "Fault", "FaultBackend", "FaultError", "FaultTarget",
+    "Faults", "KillService",
     "PingCheck", "PullCable", "RedundantLink", "RemoveFile", "Timeline", "move",
     "process_match", "set_meta", "standby", "stop",
 ]

@@ -17,6 +17,7 @@ from pytest_hacluster.probe import Sample
 from pytest_hacluster.report import document, record
 from pytest_hacluster.scenario import Finding, Scenario
 from pytest_hacluster.slo import Threshold
+from tests.fakes import FakeCluster
 
 URLS = {"web": "http://192.168.1.101/", "app": "http://192.168.1.101/app/",
         "tomcat": "http://192.168.1.102:8080/"}
@@ -25,9 +26,8 @@ WALL0 = 1_760_000_000.0  # its wall-clock time
 INTERVAL = 0.1
 
 
-# What a fault reads of its cluster when made (which processes a resource has): the
-# description only. Nothing is injected here: the events are set as the lab would have.
-CLUSTER = SimpleNamespace(description=Description())
+# Nothing is injected here: the faults' events are set as the lab would have set them.
+CLUSTER = FakeCluster()
 
 
 def made(fault: Fault, injected: Event, undone: Event | None = None) -> Fault:
@@ -37,7 +37,7 @@ def made(fault: Fault, injected: Event, undone: Event | None = None) -> Fault:
 
 def record_of(sc: SimpleNamespace) -> dict[str, Any]:
     """The scenario's one record, made by the code a real ``Scenario`` runs."""
-    return Scenario.to_record(sc)  # type: ignore[arg-type]
+    return Scenario.to_record(sc)
 
 
 def event(what: str, at: float) -> Event:
@@ -100,7 +100,7 @@ def on(node: str | None, down: tuple[float, float] | None = None, then: str | No
 
 
 def kill_httpd() -> SimpleNamespace:
-    f = made(KillService(CLUSTER, Timeline(), "s1", "httpd"),  # type: ignore[arg-type]
+    f = made(KillService(CLUSTER, Timeline(), "s1", "httpd"),
              event("SIGKILL httpd on s1", 5.0))
     return scenario(
         f, {"web": on("s1", (5.05, 14.95)), "app": on("s1", (5.05, 14.95)),
@@ -111,7 +111,7 @@ def kill_httpd() -> SimpleNamespace:
 
 
 def standby() -> SimpleNamespace:
-    f = made(faults.standby(CLUSTER, Timeline(), "s1"),  # type: ignore[arg-type]
+    f = made(faults.standby(CLUSTER, Timeline(), "s1"),
              event("standby s1", 4.0), event("undo standby s1", 20.0))
     return scenario(
         f, {"web": on("s1", (4.1, 6.9), "s2"), "app": on("s1", (4.1, 6.9), "s2"),
@@ -125,7 +125,7 @@ WHY_SPLIT = "seed configuration: one corosync link, no STONITH, no-quorum-policy
 
 
 def split_brain() -> SimpleNamespace:
-    f = made(PullCable(CLUSTER, Timeline(), "s1", "eth2"),  # type: ignore[arg-type]
+    f = made(PullCable(CLUSTER, Timeline(), "s1", "eth2"),
              event("pull cable eth2 of s1", 3.0), event("undo pull cable eth2 of s1", 40.0))
     sc = scenario(
         f, {"web": on("s1"), "app": on("s1"), "tomcat": on("s2")}, 60,
@@ -152,7 +152,7 @@ def split_brain() -> SimpleNamespace:
 
 
 def crash_too_slow() -> SimpleNamespace:
-    f = made(Crash(CLUSTER, Timeline(), "s1"),  # type: ignore[arg-type]
+    f = made(Crash(CLUSTER, Timeline(), "s1"),
              event("crash s1", 5.0), event("undo crash s1", 50.0))
     return scenario(
         f, {"web": on("s1", (5.0, 41.2), "s2"), "app": on("s1", (5.0, 41.7), "s2"),

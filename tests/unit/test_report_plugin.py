@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 DATA = (Path(__file__).parents[1] / "reportdata.py").read_text()
+FAKES = (Path(__file__).parents[1] / "fakes.py").read_text()
 
 CONFTEST = """
 from types import SimpleNamespace
@@ -64,6 +65,8 @@ def test_split(hacluster_scenario):
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makepyfile(reportdata=DATA, conftest=CONFTEST, test_scenarios=TESTS)
+    pytester.mkpydir("tests")
+    (pytester.path / "tests" / "fakes.py").write_text(FAKES)  # reportdata's fake cluster
     return pytester
 
 
