@@ -31,6 +31,7 @@ from typing import Any
 import pytest
 
 from pytest_hacluster import timings
+from pytest_hacluster.backends.base import NodeShell
 from pytest_hacluster.cluster import Cluster
 from pytest_hacluster.report import diagnostics, document, html, record, versions
 from pytest_hacluster.scenario import Scenario
@@ -137,7 +138,7 @@ class ReportPlugin:
     def pytest_runtest_setup(self, item: pytest.Item) -> Iterator[None]:
         result = yield
         cluster = (getattr(item, "funcargs", None) or {}).get("hacluster")
-        if cluster is not None and not self._meta_written:
+        if isinstance(cluster, Cluster) and not self._meta_written:
             self._meta_written = True
             try:
                 self._write_part("meta", {
@@ -178,7 +179,7 @@ class ReportPlugin:
         scenario = (getattr(item, "funcargs", None) or {}).get("hacluster_scenario")
         if isinstance(scenario, Scenario):
             context["scenario.txt"] = _scenario_text(scenario)
-        nodes: dict[str, Any] = {}
+        nodes: dict[str, NodeShell] = {}
         if cluster is not None:
             try:
                 nodes = dict(cluster.nodes)
