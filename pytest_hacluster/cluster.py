@@ -53,7 +53,7 @@ class Cluster:
         self._crm_mon: list[str] | None = None  # chosen once from crm_mon --version
         self._simulate_xml: bool | None = None  # crm_simulate has --output-as=xml (2.1 on)
         # Asked before every fault what Pacemaker will do; None turns predictions off.
-        self.oracle: Oracle | None = Oracle(self)
+        self.oracle: Oracle | None = Oracle(lambda: self.nodes)
 
     # -- life cycle ---------------------------------------------------------------------------
     def start(self, progress: Progress, timeout: float | None = None) -> Health:
@@ -413,18 +413,18 @@ class Cluster:
             raise ClusterError(f"{budget}\n{self.backend.failure_logs()}") from None
 
 
-def doubled_resources(desc: Description, state: ClusterState) -> list[crm_status.Resource]:
-    """Members of the described groups active on more than one node (clones are meant to)."""
-    groups = {g.name for g in desc.groups}
-    return [r for r in state.resources.values()
-            if r.group in groups and r.clone is None and len(r.nodes) > 1]
+def doubled_resources(desc: Description, state: ClusterState) -> dict[str, tuple[str, ...]]:
+    """Members of the described groups active on more than one node -> those nodes
+    (``ClusterState.doubled``)."""
+    return state.doubled(g.name for g in desc.groups)
 
 
 def clean_problems(desc: Description, state: ClusterState) -> list[str]:
     """What keeps a healthy cluster from being clean for the next test: leftovers of faults."""
     # A standby node is already a health problem ("node s2 standby").
     problems = [
-        f"{rsc.id} active on {' and '.join(rsc.nodes)}" for rsc in doubled_resources(desc, state)
+        f"{rsc} active on {' and '.join(nodes)}"
+        for rsc, nodes in doubled_resources(desc, state).items()
     ]
     problems += [f"fail-count {c} for {r} on {n}" for (r, n), c in state.failcounts.items() if c]
     problems += [

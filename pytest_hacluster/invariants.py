@@ -75,10 +75,7 @@ def view_of(state: crm_status.ClusterState, groups: Iterable[str]) -> View:
     return View(
         groups={g: grp.started_on for g, grp in state.groups.items() if g in wanted},
         node_states={n: x.state for n, x in state.nodes.items()},
-        doubled={
-            r.id: tuple(sorted(r.nodes)) for r in state.resources.values()
-            if r.group in wanted and r.clone is None and len(r.nodes) > 1
-        },
+        doubled=state.doubled(wanted),
         split={g: nodes for g, nodes in members.items() if len(nodes) > 1},
     )
 
