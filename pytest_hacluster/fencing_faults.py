@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pytest_hacluster.faults import Fault, Timeline
+from pytest_hacluster.faults import Fault, FaultTarget, Timeline
 from pytest_hacluster.oracle import Simulation, Unsimulable
+from pytest_hacluster.power_controller import PowerController
 
 if TYPE_CHECKING:
-    from pytest_hacluster.cluster import Cluster
     from pytest_hacluster.oracle import Cib
 
 
@@ -22,7 +22,7 @@ class KillCorosync(Fault):
     kind = "kill corosync"
     changes_nodes = True
 
-    def __init__(self, cluster: Cluster, timeline: Timeline, node: str) -> None:
+    def __init__(self, cluster: FaultTarget, timeline: Timeline, node: str) -> None:
         super().__init__(cluster, timeline)
         self.node = node
 
@@ -48,12 +48,15 @@ class KillCorosync(Fault):
 
 class FenceDeviceFails(Fault):
     """The fence device answers every off/on with an error (``how="error"``) or never answers
-    (``how="hang"``: the agent times out). Undo: the device works again."""
+    (``how="hang"``: the agent times out). Undo: the device works again. ``device`` is the
+    backend's ``power_controller()``."""
 
     kind = "fence device fails"
 
-    def __init__(self, cluster: Cluster, timeline: Timeline, how: str = "error") -> None:
+    def __init__(self, cluster: FaultTarget, timeline: Timeline, device: PowerController,
+                 how: str = "error") -> None:
         super().__init__(cluster, timeline)
+        self.device = device
         self.how = how
 
     @property
@@ -64,10 +67,10 @@ class FenceDeviceFails(Fault):
         return Unsimulable("a failing fence device is not an input of the scheduler")
 
     def _inject(self) -> None:
-        self.cluster.backend.power_controller().fail(self.how)
+        self.device.fail(self.how)
 
     def _undo(self) -> None:
-        self.cluster.backend.power_controller().fail(None)
+        self.device.fail(None)
 
 
 __all__ = ["FenceDeviceFails", "KillCorosync"]

@@ -218,7 +218,8 @@ def test_fencing_fails_and_nothing_of_the_lost_node_starts_elsewhere(
     hacluster.wait_settled()  # a rejoined node's groups may still be moving back
     victim = hacluster.group_node(desc.web.name)
     survivor = hacluster.other_node(victim)
-    device = sc.faults.add(FenceDeviceFails(hacluster, sc.faults.timeline, "error"))
+    device = sc.faults.add(FenceDeviceFails(
+        hacluster, sc.faults.timeline, hacluster.backend.power_controller(), "error"))
     crash = sc.faults.crash(victim)
     assert device.injected is not None and crash.injected is not None
     try:
