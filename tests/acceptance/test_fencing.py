@@ -248,5 +248,21 @@ def test_fencing_fails_and_nothing_of_the_lost_node_starts_elsewhere(
         assert "Failed Fencing Actions" in shown, shown
         assert all(not e.ok for e in _offs(sc, crash.injected.wall)), "a power-off succeeded"
     finally:
+        # The device works again: the fencer's next attempt must now succeed (the lost node is
+        # still unclean), before the node is powered on, or that attempt would shoot it again.
         device.undo()
+        assert device.undone is not None
+        try:
+            healed: fence_watch.Fencing | None = wait_until(
+                lambda: fence_watch.observe(hacluster.nodes, device.undone.wall, time.time()),
+                lambda f: victim in f.fenced(), timeout=sc.slo.node_loss.seconds, interval=0.5,
+                what=f"fencing of {victim} to succeed once the device works again",
+            )
+        except WaitTimeout:
+            healed = None
+        if healed is None:  # the fencer gave up (stonith-max-attempts): an operator's ack
+            hacluster.run_anywhere(["stonith_admin", "--confirm", victim])
         hacluster.run_anywhere(["stonith_admin", "--cleanup", "--history", victim])
+    assert healed is not None, f"fencing of {victim} did not succeed once the device worked"
+    sc.finding(f"device working again: {victim} fenced",
+               after_heal_s=round(healed.operations[-1].confirmed - device.undone.wall, 2))
