@@ -268,19 +268,21 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     Under pytest-xdist this runs in the controller after xdist has ended its workers (killing
     those that did not end within its 10 s): what a worker left of its cluster is removed here.
     """
-    for cluster in config.stash.get(ACTIVE, []):
-        if not cluster.backend.settings.keep:
-            cluster.stop()
-    config.stash[ACTIVE] = []
-    if STOPPER in config.stash:
-        config.stash[STOPPER].uninstall()
-    for backend in config.stash.get(WORKER_BACKENDS, []):
-        if not backend.settings.keep:
-            removed = backend.remove_leftovers()
-            if removed:
-                more = ", ..." if len(removed) > 3 else ""
-                sys.stderr.write(f"hacluster: removed what a worker left ({len(removed)}: "
-                                 f"{', '.join(removed[:3])}{more})\n")
+    stopper = config.stash.get(STOPPER, None)
+    with stopper.shielded() if stopper is not None else contextlib.nullcontext():
+        for cluster in config.stash.get(ACTIVE, []):
+            if not cluster.backend.settings.keep:
+                cluster.stop()
+        config.stash[ACTIVE] = []
+        for backend in config.stash.get(WORKER_BACKENDS, []):
+            if not backend.settings.keep:
+                removed = backend.remove_leftovers()
+                if removed:
+                    more = ", ..." if len(removed) > 3 else ""
+                    sys.stderr.write(f"hacluster: removed what a worker left ({len(removed)}: "
+                                     f"{', '.join(removed[:3])}{more})\n")
+    if stopper is not None:
+        stopper.uninstall()
 
 
 def _progress(config: pytest.Config) -> Callable[[str], None]:
@@ -327,10 +329,12 @@ def hacluster(
     try:
         yield cluster
     finally:
-        if cluster in active:
-            active.remove(cluster)
-            if not backend.settings.keep:
-                cluster.stop()
+        stopper = pytestconfig.stash.get(STOPPER, None)
+        with stopper.shielded() if stopper is not None else contextlib.nullcontext():
+            if cluster in active:
+                if not backend.settings.keep:
+                    cluster.stop()
+                active.remove(cluster)
 
 
 @pytest.fixture(autouse=True)

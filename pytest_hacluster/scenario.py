@@ -114,7 +114,7 @@ class Scenario:
     def unexpected_violations(self) -> list[Violation]:
         """The violations that fail the test; views still showing a doubled resource are
         given a few seconds to end first (``SchedulerCheck.settle``)."""
-        self._check.settle(self.watch)
+        self._check.settle(self.watch, declared=self._declared)
         return [v for v in self.violations if v.counts]
 
     def describe_violations(self, violations: list[Violation]) -> str:

@@ -10,12 +10,13 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from pytest_hacluster import crm_status
-from pytest_hacluster.confirm import confirm, multiply_active
+from pytest_hacluster.confirm import SchedulerCheck, confirm, multiply_active
 from pytest_hacluster.invariants import Violation, view_of
 
 DATA = Path(__file__).parent / "data" / "rejoin"
@@ -124,3 +125,34 @@ def test_a_double_still_shown_at_the_end_counts_whatever_it_is() -> None:
              _seen("group_split", "web", 100.0, None)]
     confirm(found, logs, MEMBERS, now=110.0)
     assert all(v.counts for v in found)
+
+
+class _Watch:
+    """A watcher whose doubled view closes after ``closes_after`` looks at it."""
+
+    stopped = None
+
+    def __init__(self, closes_after: int) -> None:
+        self.asked = 0
+        self.closes_after = closes_after
+
+    def violations(self) -> list[Violation]:
+        self.asked += 1
+        end = 101.0 if self.asked > self.closes_after else None
+        return [_seen("resource_doubled", "vip_httpd", 100.0, end)]
+
+
+class _Cluster:
+    class description:  # a stand-in for Description: no groups
+        groups = ()
+
+
+def test_settle_waits_for_an_open_double_to_end_but_not_for_a_declared_one() -> None:
+    check = SchedulerCheck(_Cluster())  # type: ignore[arg-type]
+    watch = _Watch(closes_after=3)
+    check.settle(watch, timeout=5)  # type: ignore[arg-type]
+    assert watch.asked > 3
+    declared = _Watch(closes_after=10**6)
+    started = time.monotonic()
+    check.settle(declared, timeout=5, declared={"resource_doubled": "split brain"})  # type: ignore[arg-type]
+    assert declared.asked == 1 and time.monotonic() - started < 1
