@@ -17,12 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pytest_hacluster.config import Description
-
-if TYPE_CHECKING:
-    from pytest_hacluster.render import File
 
 
 @dataclass(frozen=True)
@@ -107,14 +103,13 @@ def group_meta(desc: Description, group: str) -> str:
     return f" meta priority={priorities[group]}"
 
 
-def node_files(desc: Description) -> list[File]:
-    """What each node needs to run the device's agent (nothing when fencing is off)."""
-    from pytest_hacluster.render import File  # render uses this module: imported when used
-
+def node_files(desc: Description) -> list[tuple[str, str, int]]:
+    """What each node needs to run the device's agent, as ``(path, content, mode)`` for
+    ``render`` to place (nothing when fencing is off)."""
     dev = device(desc)
     if not desc.fencing.enabled or dev.agent_source is None:
         return []
-    return [File(f"/usr/sbin/{dev.agent}", dev.agent_source.read_text(), 0o755)]
+    return [(f"/usr/sbin/{dev.agent}", dev.agent_source.read_text(), 0o755)]
 
 
 __all__ = ["DEVICES", "FenceDevice", "crm_configuration", "device", "device_id",

@@ -492,7 +492,7 @@ def node_files(
         File(f"{base}/webapps/ROOT/index.html", index_page(TOMCAT_TITLE, node)),
         File(f"{base}/webapps/ROOT/META-INF/context.xml", TOMCAT_CONTEXT_XML),
         File(ACTIVE_ONLY_PATH, ACTIVE_ONLY_SCRIPT, 0o755),
-        *fencing.node_files(desc),
+        *(File(path, content, mode) for path, content, mode in fencing.node_files(desc)),
     ]
 
 
