@@ -127,8 +127,9 @@ def test_interconnect_pulled_fences_exactly_one_node_and_the_configured_one_surv
     victim = fenced.operations[0].target
     survivor = hacluster.other_node(victim)
     sc.finding(
-        f"interconnect pulled with STONITH: {', '.join(map(str, fenced.operations))}",
-        fenced=fenced.fenced(), survivor=survivor, expected_survivor=expected,
+        "interconnect pulled with STONITH: one node fenced, the other kept the services",
+        operations=[str(op) for op in fenced.operations], fenced=fenced.fenced(),
+        survivor=survivor, expected_survivor=expected,
         power_offs=[e.to_record() for e in offs], fence_s=fenced.operations[0].took_s,
         fenced_after_pull_s=round(fenced.operations[0].confirmed - start, 2),
     )
@@ -177,8 +178,9 @@ def test_node_crash_is_fenced_before_its_groups_start_on_the_survivor(
     detection = op.requested - crash.injected.wall
     start = answered - op.confirmed
     sc.finding(
-        f"node crash with STONITH: {op}",
-        outage_s=round(m.outage_s("web") or 0, 2), detection_s=round(detection, 2),
+        "node crash with STONITH: the lost node fenced before its services started elsewhere",
+        operation=str(op), outage_s=round(m.outage_s("web") or 0, 2),
+        detection_s=round(detection, 2),
         fencing_s=op.took_s, of_it_priority_delay_s=op.delay_s, start_s=round(start, 2),
         predicted_fencing=_check_predicted_fencing(crash, fenced),
     )
@@ -202,7 +204,8 @@ def test_corosync_killed_on_a_node_gets_it_fenced(
         f"{victim} fenced, every group on {survivor}", threshold=sc.slo.node_loss,
     )
     fenced = _fencing_after(hacluster, kill.injected.wall, sc.slo.node_loss.seconds)
-    sc.finding(f"corosync killed with STONITH: {', '.join(map(str, fenced.operations))}",
+    sc.finding("corosync killed with STONITH: that node fenced",
+               operations=[str(op) for op in fenced.operations],
                fence_s=fenced.operations[0].took_s,
                predicted_fencing=_check_predicted_fencing(kill, fenced))
     assert fenced.fenced() == [victim], [str(op) for op in fenced.operations]
@@ -240,8 +243,8 @@ def test_fencing_fails_and_nothing_of_the_lost_node_starts_elsewhere(
         shown = hacluster.node(survivor).run(["crm_mon", "-1", "--fence-history=1"]).stdout
         failed = fence_watch.observe(hacluster.nodes, crash.injected.wall, time.time())
         sc.finding(
-            f"fencing of {victim} fails: {desc.web.name} stays stopped",
-            failed_attempts=len(failed.failed()), first=str(failed.failed()[0]),
+            f"fencing of the lost node fails: {desc.web.name} stays stopped",
+            node=victim, failed_attempts=len(failed.failed()), first=str(failed.failed()[0]),
             shown_by_crm_mon="Failed Fencing Actions" in shown,
         )
         assert started is None, f"{started} started on {survivor} without fencing {victim}"
@@ -264,5 +267,5 @@ def test_fencing_fails_and_nothing_of_the_lost_node_starts_elsewhere(
             hacluster.run_anywhere(["stonith_admin", "--confirm", victim])
         hacluster.run_anywhere(["stonith_admin", "--cleanup", "--history", victim])
     assert healed is not None, f"fencing of {victim} did not succeed once the device worked"
-    sc.finding(f"device working again: {victim} fenced",
+    sc.finding("device working again: the lost node fenced", node=victim,
                after_heal_s=round(healed.operations[-1].confirmed - device.undone.wall, 2))

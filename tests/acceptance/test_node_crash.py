@@ -36,4 +36,5 @@ def test_groups_survive_a_node_crash_and_the_node_rejoins(
     )
     assert rejoin.recovered, rejoin.explain()
     assert rejoin.as_predicted, rejoin.explain()  # where the groups go once it is back
-    sc.finding(f"{victim} rejoined after power-on", rejoin_s=round(rejoin.settled_s or 0, 1))
+    sc.finding("the crashed node rejoined after power-on", node=victim,
+               rejoin_s=round(rejoin.settled_s or 0, 1))

@@ -98,8 +98,9 @@ def test_promotable_clone_roles_per_node_as_predicted(
         after = hacluster.state()
         assert after.resources[PRIMITIVE].role_on(promoted) == UNPROMOTED
         check = oracle.compare(expected, after)
-        sc.finding(f"{CLONE} Promoted role moved {promoted} -> {other}: prediction "
-                   f"{check.verdict}", predicted=expected.placement.get(CLONE),
+        sc.finding(f"{CLONE} Promoted role moved to the other node: prediction "
+                   f"{check.verdict}", moved_from=promoted, moved_to=other,
+                   predicted=expected.placement.get(CLONE),
                    observed=check.placement.get(CLONE))
         assert check.matched, check
     finally:
