@@ -213,10 +213,9 @@ def build(rel: Release, progress: Callable[[str], None] = lambda _: None) -> Cac
     argv = [
         "mmdebstrap", "--variant=apt", "--mode=root", "--format=directory",
         f"--include={','.join(rel.packages)}",
-        # No recommends (as bootstrap installs the host's), no docs or man pages.
+        # No recommends, as bootstrap installs the host's. (Man pages stay: OpenJDK's postinst
+        # fails when /usr/share/man/man1 is missing.)
         "--aptopt=APT::Install-Recommends \"false\"",
-        "--dpkgopt=path-exclude=/usr/share/man/*",
-        "--dpkgopt=path-exclude=/usr/share/doc/*",
         rel.suite, str(partial),
         # The release as Debian's main archive has it: named outright, mmdebstrap adds no
         # security or updates suites (their pools are not always reachable from a lab machine).
