@@ -21,6 +21,7 @@ REQUIRED: tuple[tuple[str, str], ...] = (
     ("java", "default-jre-headless"),
     ("tini", "tini"),
     ("wget", "wget"),
+    ("ping", "iputils-ping"),  # ocf:pacemaker:ping (the ping check on the gateway)
     ("curl", "curl"),
     ("ip", "iproute2"),
     ("nsenter", "util-linux"),

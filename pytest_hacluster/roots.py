@@ -35,7 +35,7 @@ HOST_ROOT = Path("/")
 BUILD_TIMEOUT_S = 900
 # Beside packages.REQUIRED: what a node's init needs after pivot_root (umount) and tools the
 # tests and resource agents call.
-EXTRA_PACKAGES = ("mount", "psmisc", "iputils-arping", "procps")
+EXTRA_PACKAGES = ("mount", "psmisc", "procps")
 
 
 class RootError(RuntimeError):
