@@ -8,9 +8,11 @@ Where the differences come from (Pacemaker's ChangeLog):
 - 2.1.0 renamed the promotable roles ``Master`` / ``Slave`` to ``Promoted`` / ``Unpromoted`` in
   the CIB schema (pacemaker-3.7) and replaced ``crm_resource --master`` with ``--promoted``;
   a 2.0 CIB refuses ``role="Promoted"`` and 2.0's crm_resource has no ``--promoted``.
-- crm_simulate has ``--output-as=xml`` on 2.1 (measured: 2.1.5's help lists it, Debian 11's
-  2.0.5 lists no ``--output-as``); on 2.0 the simulated result is read from the CIB it saves
-  (``--save-output``) with ``crm_mon --output-as=xml``, which 2.0.3 and later have.
+- crm_simulate's XML is usable on 2.1 only (measured on Debian's builds): 2.0.5's help lists no
+  ``--output-as``, and 3.0.0's ``--simulate --output-as=xml`` prints the input status and the
+  modifications but no transition and no revised status (its text output has both). There the
+  simulated result is read from the CIB it saves (``--save-output``) with
+  ``crm_mon --output-as=xml``, which 2.0.3 and later have.
 - 3.0.0 dropped the old words: ``role="Master"`` no longer validates (schema 4.0) and
   ``crm_resource --master`` is gone; ``crm_mon --as-xml`` too (``crm_status`` uses
   ``--output-as=xml`` from 2.0.3 on).
@@ -35,6 +37,7 @@ class Dialect:
 
 PACEMAKER_2_0 = Dialect("Master", "Slave", "--master", simulate_xml=False)
 PACEMAKER_2_1 = Dialect("Promoted", "Unpromoted", "--promoted", simulate_xml=True)
+PACEMAKER_3_0 = Dialect("Promoted", "Unpromoted", "--promoted", simulate_xml=False)
 
 
 def for_version(version: Version) -> Dialect:
@@ -43,6 +46,8 @@ def for_version(version: Version) -> Dialect:
     Raises ValueError naming the version for 1.0 and older, whose promotable clones are
     ``<master>`` resources that this dialect does not write.
     """
+    if version >= (3, 0, 0):
+        return PACEMAKER_3_0
     if version >= (2, 1, 0):
         return PACEMAKER_2_1
     if version >= (1, 1, 0):
@@ -53,4 +58,4 @@ def for_version(version: Version) -> Dialect:
     )
 
 
-__all__ = ["PACEMAKER_2_0", "PACEMAKER_2_1", "Dialect", "for_version"]
+__all__ = ["PACEMAKER_2_0", "PACEMAKER_2_1", "PACEMAKER_3_0", "Dialect", "for_version"]

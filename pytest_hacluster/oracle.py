@@ -459,9 +459,10 @@ class Oracle:
 
     def _read_saved(self, node: NodeShell, saved: str, result: Result,
                     simulation: Simulation) -> Prediction:
-        """Pacemaker 2.0: the simulated outcome from the CIB crm_simulate saved, read by
-        ``crm_mon --output-as=xml`` as the live cluster is. Its text output names no actions
-        in a form worth parsing, so the prediction has placement and roles only."""
+        """Pacemaker 2.0 and 3.0 (``dialect.py``): the simulated outcome from the CIB
+        crm_simulate saved, read by ``crm_mon --output-as=xml`` as the live cluster is. Its
+        text output names no actions in a form worth parsing, so the prediction has placement
+        and roles only."""
         invalid = ""
         if not result.ok:
             said = f"{result.stdout}\n{result.stderr}"
@@ -485,7 +486,8 @@ class Oracle:
                           roles=roles, invalid_transition=invalid)
 
 
-SAVED_NOTE = "placement read from crm_simulate's saved CIB (Pacemaker 2.0: no XML output)"
+SAVED_NOTE = ("placement read from crm_simulate's saved CIB (this Pacemaker's crm_simulate gives "
+              "no usable XML)")
 
 
 class _WrongNode(Exception):

@@ -110,6 +110,10 @@ def required_files(stack: Stack) -> tuple[str, ...]:
 # They change start-up speed and heap size only, not what the monitor or the tests see.
 TOMCAT_JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms32m -Xmx128m -XX:-UsePerfData"
 
+# The http client of the apache agent's monitor: the one every stack's agent used by default
+# until resource-agents 4.16 switched to curl (see crm_configuration).
+APACHE_MONITOR_CLIENT = "wget"
+
 # A marker in every page says which node answered: the probe reads it to tell nodes apart.
 NODE_MARKER = "hacluster-node:"
 
@@ -185,7 +189,12 @@ def crm_configuration(
         f"    {vip_op}",
         f"primitive {web.service_resource} ocf:heartbeat:apache \\\n"
         f"    params configfile={stack.apache_configfile} httpd={stack.apache_binary}"
-        f" envfiles={stack.apache_envfiles} statusurl={desc.web_url} \\\n"
+        f" envfiles={stack.apache_envfiles} statusurl={desc.web_url}"
+        # The seed's agents fetched statusurl with wget, which fails on an HTTP error: a 403
+        # (the missing index page) fails the monitor. resource-agents 4.16 (Debian 13) prefers
+        # curl (http-mon.sh findhttpclient, "see b2ca07d"), which exits 0 on a 403 whose page
+        # matches the default testregex </html>: Pacemaker then never notices (measured).
+        f" client={APACHE_MONITOR_CLIENT} \\\n"
         f"    {_service_ops(desc)}",
         f"group {web.name} {web.vip_resource} {web.service_resource}",
         f"primitive {app.vip_resource} ocf:heartbeat:IPaddr2 \\\n"
