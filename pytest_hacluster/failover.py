@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_hacluster import cluster_log, crm_status, oracle
 from pytest_hacluster.crm_status import ClusterState
-from pytest_hacluster.faults import Event, Fault
+from pytest_hacluster.faults import Event
 from pytest_hacluster.probe import Outage, Probe, story
+from pytest_hacluster.records import iso, jsonable, num
 from pytest_hacluster.shell import CommandError
 from pytest_hacluster.slo import Threshold
 
@@ -52,6 +53,7 @@ class Failover:
     log_lines: list[str] = field(default_factory=list)  # the cluster's logs of the window
     failcounts_before: dict[str, int] | None = None  # "resource@node" -> count, before the fault
     prediction: oracle.Check | None = None  # the scheduler's prediction against the settled state
+    target_node: str | None = None  # the node the fault was aimed at, when it was one
 
     @property
     def recovered(self) -> bool:
@@ -127,47 +129,98 @@ class Failover:
         worst = self.worst_outage_s
         return self.recovered and worst is not None and (limit is None or worst <= limit.seconds)
 
-    def properties(self) -> list[tuple[str, Any]]:
-        """Flat figures for JUnit XML properties and the report."""
-        props: list[tuple[str, Any]] = [("fault", self.fault)]
-        for url in self.outages:
-            props.append((f"outage_s.{url}", _round(self.outage_s(url))))
-            props.append((f"lost.{url}", self.lost(url)))
-        props += [
-            ("worst_outage_s", _round(self.worst_outage_s)),
-            ("within_slo", self.within()),
-            ("probe_interval_s", self.probe_interval),
-            ("detected_s", _round(self.detected_s)),
-            ("settled_s", _round(self.settled_s)),
-            ("summary", self.summary()),
-        ]
-        props += [(f"placement.{g}", n) for g, n in self.placement.items()]
-        if self.threshold is not None:
-            props.append((f"slo.{self.threshold.name}_s", self.threshold.seconds))
-        if self.prediction is not None:
-            props.append(("prediction", self.prediction.verdict))
-            expected = self.prediction.expected
-            if isinstance(expected, oracle.Prediction):
-                props += [(f"predicted.{g}", n) for g, n in expected.groups.items()]
-                props.append(("predicted.actions", "; ".join(str(a) for a in expected.actions)))
-                props.append(("prediction_s", expected.took_s))
-            else:
-                props.append(("prediction.reason", expected.reason))
-        return props
+    def to_record(self, origin: float) -> dict[str, Any]:
+        """The one record of this measurement (JSON types); JUnit properties, the terminal
+        summary and report.json all come from it, under these names.
+
+        ``injected_s`` and the ``outages`` windows are seconds from ``origin`` (a monotonic
+        time: the scenario's probe start); every other ``*_s`` figure is seconds from the
+        fault's injection: ``outage_s`` per URL (±``probe_interval_s``), ``worst_outage_s``
+        over ``slo_urls``, ``detected_s`` (the CIB's ``last-rc-change``, whole seconds, null
+        when no resource failure was asked for), ``settled_s`` (the expected state first
+        seen, ± the state poll).
+        """
+        urls = list(self.outages)
+        prediction = self.prediction
+        threshold = self.threshold
+        return {
+            "fault": self.fault,
+            "target_node": self.target_node,
+            "injected_s": num(self.injected.t - origin),
+            "injected_at": iso(self.injected.wall),
+            "slo": None if threshold is None else {
+                "name": threshold.name, "seconds": num(threshold.seconds), "why": threshold.why,
+            },
+            "slo_urls": list(self.slo_urls),
+            "outage_s": {u: num(self.outage_s(u)) for u in urls},
+            "lost": {u: self.lost(u) for u in urls},
+            "outages": {
+                u: [{"start_s": num(o.start - origin),
+                     "end_s": None if o.end is None else num(o.end - origin), "lost": o.lost}
+                    for o in self.outages[u]]
+                for u in urls
+            },
+            "worst_outage_s": num(self.worst_outage_s),
+            "detected_s": num(self.detected_s),
+            "settled_s": num(self.settled_s),
+            "probe_interval_s": self.probe_interval,
+            "recovered": self.recovered,
+            "gave_up": self.gave_up,
+            "within_slo": self.within(),
+            "placement": dict(self.placement),
+            "failcounts_before": None if self.failcounts_before is None
+            else dict(self.failcounts_before),
+            "failcounts_after": dict(self.failcounts),
+            "stories": dict(self.stories),
+            "events": list(self.events),
+            "prediction": None if prediction is None else jsonable(prediction),
+            "prediction_text": None if prediction is None else str(prediction),
+            "log_lines": list(self.log_lines),
+            "summary": self.summary(),
+        }
+
+
+# The record's figures that go into JUnit XML as properties (scalars; a mapping becomes one
+# property per key, ``outage_s.<url>``). Timelines, stories and logs stay in report.json.
+JUNIT_FIGURES = (
+    "fault", "target_node", "outage_s", "lost", "worst_outage_s", "within_slo",
+    "probe_interval_s", "detected_s", "settled_s", "placement", "summary",
+)
+
+
+def junit_properties(record: dict[str, Any]) -> list[tuple[str, Any]]:
+    """A failover record (``Failover.to_record``) as flat JUnit properties, same names."""
+    props: list[tuple[str, Any]] = []
+    for key in JUNIT_FIGURES:
+        value = record[key]
+        if isinstance(value, dict):
+            props += [(f"{key}.{k}", v) for k, v in value.items()]
+        else:
+            props.append((key, value))
+    if record["slo"] is not None:
+        props += [("slo.name", record["slo"]["name"]), ("slo.seconds", record["slo"]["seconds"])]
+    prediction = record["prediction"]
+    if prediction is not None:
+        props.append(("prediction.verdict", prediction["verdict"]))
+        if "reason" in prediction:
+            props.append(("prediction.reason", prediction["reason"]))
+        else:
+            props += [(f"prediction.predicted_groups.{g}", n)
+                      for g, n in prediction["predicted_groups"].items()]
+            props.append(("prediction.predicted_actions",
+                          "; ".join(prediction["predicted_actions"])))
+            props.append(("prediction.took_s", prediction["took_s"]))
+    return props
 
 
 def _secs(value: float | None) -> str:
     return "not back" if value is None else f"{value:.1f}s"
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
-
-
 def watch_recovery(
     cluster: Cluster,
     probe: Probe,
-    fault: Fault | Event,
+    event: Event,
     expect: Callable[[ClusterState], bool],
     what: str,
     urls: Sequence[str] | None = None,
@@ -177,7 +230,9 @@ def watch_recovery(
     events: Sequence[Event] = (),
     states: Callable[[], tuple[float, ClusterState]] | None = None,
 ) -> Failover:
-    """Watch until ``expect(state)`` holds and every URL answers again.
+    """Watch from ``event`` (a fault's ``measured()``, an undo, a cleanup) until
+    ``expect(state)`` holds and every URL answers again; the placement is compared with
+    ``event.prediction`` when the scheduler was asked.
 
     Every URL is waited for and measured: a fault on one group can move the other (Pacemaker
     spreads groups), and users of that one see an outage too. ``urls`` names the URLs the SLO
@@ -187,8 +242,6 @@ def watch_recovery(
     measured rather than cut off at the threshold. Never raises for a cluster that does not
     recover: the Failover says ``gave_up``, and the test asserts on it with the timeline.
     """
-    event = fault.injected if isinstance(fault, Fault) else fault
-    assert event is not None, "watch_recovery needs an injected fault"
     # The invariant watcher reads every node's crm_mon already: its newest state serves here.
     # Without one, a node is asked each time.
     read_state = states or (lambda: (time.monotonic(), cluster.state()))
@@ -228,7 +281,8 @@ def watch_recovery(
             pass  # placement then comes from the last state seen
     result = Failover(
         fault=event.what, injected=event, probe_interval=probe.interval, threshold=threshold,
-        slo_urls=slo_urls, gave_up=gave_up,
+        slo_urls=slo_urls, gave_up=gave_up, target_node=event.node,
+        failcounts_before=event.failcounts_before,
     )
     samples = probe.samples
     for url in every_url:
@@ -241,12 +295,9 @@ def watch_recovery(
         result.failcounts = {f"{r}@{n}": c for (r, n), c in state.failcounts.items() if c}
         if failed_resource is not None:
             result.detected_s = detection_s(state, failed_resource, event)
-        expected = fault.expected if isinstance(fault, Fault) else fault.prediction
-        if expected is not None:
-            result.prediction = oracle.compare(expected, state)
+        if event.prediction is not None:
+            result.prediction = oracle.compare(event.prediction, state)
     result.events = [e.at(event.t) for e in (event, *events)]
-    if isinstance(fault, Fault):
-        result.failcounts_before = fault.failcounts_before
     try:
         result.log_lines = cluster.log_window(event.wall, time.time())
     except (CommandError, RuntimeError) as exc:
@@ -269,4 +320,4 @@ def detection_s(state: ClusterState, resource: str, event: Event) -> float | Non
     return min(times) - event.wall if times else None
 
 
-__all__ = ["Failover", "detection_s", "watch_recovery"]
+__all__ = ["JUNIT_FIGURES", "Failover", "detection_s", "junit_properties", "watch_recovery"]

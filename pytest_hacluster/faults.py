@@ -20,16 +20,70 @@ import signal
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_hacluster import render
 from pytest_hacluster.oracle import RC_ERROR, Cib, Expectation, FailedOp, Simulation, Unsimulable
+from pytest_hacluster.records import iso, num
 from pytest_hacluster.shell import CommandError
 
 if TYPE_CHECKING:
-    from pytest_hacluster.cluster import Cluster
+    from pytest_hacluster.backends.base import NodeShell
+    from pytest_hacluster.config import Description
+    from pytest_hacluster.crm_status import ClusterState
+    from pytest_hacluster.oracle import Oracle
+    from pytest_hacluster.shell import Result
+
+
+class FaultBackend(Protocol):
+    """What faults ask of the backend: consent, and what only a backend can do."""
+
+    @property
+    def stack(self) -> render.Stack: ...
+
+    def check_fault_allowed(self, fault: str) -> None: ...
+
+    def set_cable(self, node: str, nic: str, plugged: bool) -> None: ...
+
+    def power_off(self, node: str) -> None: ...
+
+    def power_on(self, node: str, progress: Callable[[str], None]) -> None: ...
+
+
+class FaultTarget(Protocol):
+    """What faults use of the cluster (``cluster.Cluster`` is one; the unit tests share one
+    fake, ``tests/fakes.py``): its description, backend and oracle, its nodes, its state and
+    the few cluster-wide commands and waits the configuration changes need."""
+
+    description: Description
+    oracle: Oracle | None
+
+    @property
+    def backend(self) -> FaultBackend: ...
+
+    @property
+    def nodes(self) -> Mapping[str, NodeShell]: ...
+
+    def node(self, name: str) -> NodeShell: ...
+
+    def state(self, node: str | None = None) -> ClusterState: ...
+
+    def crm(self, *args: str, timeout: float = 60) -> Result: ...
+
+    def crm_load(self, text: str) -> None: ...
+
+    def run_anywhere(self, command: list[str], timeout: float = 30) -> Result: ...
+
+    def cleanup(self, resource: str | None = None, node: str | None = None) -> None: ...
+
+    def wait_attribute(self, name: str, ok: Callable[[str | None], bool],
+                       timeout: float = 60) -> dict[str, str | None]: ...
+
+    def wait_links(self, count: int, timeout: float = 30) -> None: ...
+
+    def wait_settled(self, timeout: float = 120) -> None: ...
 
 
 class FaultError(RuntimeError):
@@ -46,9 +100,17 @@ class Event:
     wall: float
     done: float
     prediction: Expectation | None = None  # the scheduler's, asked just before; None: not asked
+    node: str | None = None  # the node it was aimed at, when it was one
+    failcounts_before: dict[str, int] | None = None  # "resource@node" -> count; None: not read
 
     def at(self, origin: float) -> str:
         return f"{self.t - origin:+.1f}s {self.what}"
+
+    def to_record(self, origin: float) -> dict[str, Any]:
+        """``what``, ``t_s``/``done_s`` (seconds from ``origin``, a monotonic time) and ``at``
+        (wall clock, ISO 8601 UTC)."""
+        return {"what": self.what, "t_s": num(self.t - origin), "done_s": num(self.done - origin),
+                "at": iso(self.wall)}
 
 
 class Timeline:
@@ -59,10 +121,11 @@ class Timeline:
         self._lock = threading.Lock()
 
     def run(self, what: str, action: Callable[[], object],
-            prediction: Expectation | None = None) -> Event:
+            prediction: Expectation | None = None, node: str | None = None,
+            failcounts_before: dict[str, int] | None = None) -> Event:
         t, wall = time.monotonic(), time.time()
         action()
-        event = Event(what, t, wall, time.monotonic(), prediction)
+        event = Event(what, t, wall, time.monotonic(), prediction, node, failcounts_before)
         with self._lock:
             self._events.append(event)
         return event
@@ -79,8 +142,9 @@ class Fault(ABC):
     kind: str = "fault"
     # Whether node states may change because of it (the invariant watcher allows that then).
     changes_nodes: bool = False
+    node: str | None = None  # the node it is aimed at, when it is aimed at one
 
-    def __init__(self, cluster: Cluster, timeline: Timeline) -> None:
+    def __init__(self, cluster: FaultTarget, timeline: Timeline) -> None:
         self.cluster = cluster
         self.timeline = timeline
         self.injected: Event | None = None
@@ -95,13 +159,34 @@ class Fault(ABC):
     def __str__(self) -> str:
         return f"{self.kind} {self.target}"
 
+    def to_record(self, origin: float) -> dict[str, Any]:
+        """The fault for the record: what, kind, target, node, and when it was injected and
+        undone (``*_s``: seconds from ``origin``, a monotonic time; ``*_at``: ISO 8601 UTC)."""
+        injected, undone = self.injected, self.undone
+        return {
+            "what": str(self), "kind": self.kind, "target": self.target, "node": self.node,
+            "injected_s": None if injected is None else num(injected.t - origin),
+            "injected_at": None if injected is None else iso(injected.wall),
+            "undone_s": None if undone is None else num(undone.t - origin),
+            "undone_at": None if undone is None else iso(undone.wall),
+        }
+
     def inject(self) -> Fault:
         if self.injected is not None:
             raise FaultError(f"{self} was already injected")
         self.cluster.backend.check_fault_allowed(str(self))  # consent, before anything changes
         self.failcounts_before = self._failcounts()
-        self.injected = self.timeline.run(str(self), self._inject, self._predict(self.simulation))
+        self.injected = self.timeline.run(str(self), self._inject, self._predict(self.simulation),
+                                          self.node, self.failcounts_before)
         return self
+
+    def measured(self) -> Event:
+        """What a recovery from this fault is measured from: its injection, with the
+        scheduler's prediction now due (the undo's once undone). ``FaultError`` before the
+        fault was injected."""
+        if self.injected is None:
+            raise FaultError(f"{self} was never injected: there is nothing to measure")
+        return dataclasses.replace(self.injected, prediction=self.expected)
 
     def _failcounts(self) -> dict[str, int] | None:
         """Fail-counts just before the fault, for the record (None: crm_mon did not answer)."""
@@ -115,7 +200,7 @@ class Fault(ABC):
         if self.injected is None or self.undone is not None:
             return
         self.undone = self.timeline.run(
-            f"undo {self}", self._undo, self._predict(self.undo_simulation)
+            f"undo {self}", self._undo, self._predict(self.undo_simulation), self.node
         )
 
     @property
@@ -163,7 +248,7 @@ class Fault(ABC):
 
 # -- processes --------------------------------------------------------------------------------
 
-def process_match(cluster: Cluster, resource: str) -> list[str]:
+def process_match(cluster: FaultTarget, resource: str) -> list[str]:
     """``pkill`` arguments that match a service resource's processes on either stack.
 
     Apache is ``apache2`` on Debian and ``httpd`` on CentOS; Tomcat is a JVM whose command line
@@ -185,7 +270,7 @@ class KillService(Fault):
 
     kind = "kill"
 
-    def __init__(self, cluster: Cluster, timeline: Timeline, node: str, resource: str,
+    def __init__(self, cluster: FaultTarget, timeline: Timeline, node: str, resource: str,
                  sig: signal.Signals = signal.SIGKILL) -> None:
         super().__init__(cluster, timeline)
         self.node, self.resource, self.signal = node, resource, signal.Signals(sig)
@@ -234,7 +319,7 @@ class PullCable(Fault):
 
     kind = "pull cable"
 
-    def __init__(self, cluster: Cluster, timeline: Timeline, node: str, nic: str) -> None:
+    def __init__(self, cluster: FaultTarget, timeline: Timeline, node: str, nic: str) -> None:
         super().__init__(cluster, timeline)
         self.node, self.nic = node, nic
 
@@ -285,7 +370,7 @@ class Crash(Fault):
     kind = "crash"
     changes_nodes = True
 
-    def __init__(self, cluster: Cluster, timeline: Timeline, node: str) -> None:
+    def __init__(self, cluster: FaultTarget, timeline: Timeline, node: str) -> None:
         super().__init__(cluster, timeline)
         self.node = node
 
@@ -321,13 +406,14 @@ class Crash(Fault):
 class CrmOperation(Fault):
     """A crmsh command and the one that takes it back: standby/online, move/unmove, ..."""
 
-    def __init__(self, cluster: Cluster, timeline: Timeline, kind: str, target: str,
+    def __init__(self, cluster: FaultTarget, timeline: Timeline, kind: str, target: str,
                  do: tuple[str, ...], undo: tuple[str, ...],
                  edit: tuple[str, ...] | None = None,
                  undo_edit: tuple[str, ...] | None = None) -> None:
         super().__init__(cluster, timeline)
         self.kind, self._target, self._do, self._undo_args = kind, target, do, undo
         self.changes_nodes = kind == "standby"
+        self.node = target if kind == "standby" else None
         # The same change made to a CIB copy with Pacemaker's own tools (CIB_file).
         self._edit, self._undo_edit = edit, undo_edit
 
@@ -352,7 +438,7 @@ class CrmOperation(Fault):
         self._crm(*self._undo_args)
 
 
-def standby(cluster: Cluster, timeline: Timeline, node: str) -> CrmOperation:
+def standby(cluster: FaultTarget, timeline: Timeline, node: str) -> CrmOperation:
     return CrmOperation(cluster, timeline, "standby", node,
                         ("node", "standby", node), ("node", "online", node),
                         edit=_node_attribute(node, "standby", "on"),
@@ -369,7 +455,7 @@ def _meta(resource: str, name: str, value: str | None) -> tuple[str, ...]:
     return ("crm_resource", "--resource", resource, "--meta", *change)
 
 
-def move(cluster: Cluster, timeline: Timeline, group: str, node: str) -> CrmOperation:
+def move(cluster: FaultTarget, timeline: Timeline, group: str, node: str) -> CrmOperation:
     """``crm resource move GROUP NODE``; undo is the seed's ``crm resource unmove GROUP``."""
     return CrmOperation(cluster, timeline, "move", f"{group} to {node}",
                         ("resource", "move", group, node), ("resource", "unmove", group),
@@ -377,14 +463,14 @@ def move(cluster: Cluster, timeline: Timeline, group: str, node: str) -> CrmOper
                         undo_edit=("crm_resource", "--clear", "--resource", group))
 
 
-def stop(cluster: Cluster, timeline: Timeline, resource: str) -> CrmOperation:
+def stop(cluster: FaultTarget, timeline: Timeline, resource: str) -> CrmOperation:
     return CrmOperation(cluster, timeline, "stop", resource,
                         ("resource", "stop", resource), ("resource", "start", resource),
                         edit=_meta(resource, "target-role", "Stopped"),
                         undo_edit=_meta(resource, "target-role", "Started"))
 
 
-def set_meta(cluster: Cluster, timeline: Timeline, resource: str, name: str,
+def set_meta(cluster: FaultTarget, timeline: Timeline, resource: str, name: str,
              value: str) -> CrmOperation:
     """A meta attribute for one test (e.g. ``migration-threshold=2``), then removed."""
     return CrmOperation(cluster, timeline, "set meta", f"{name}={value} on {resource}",
@@ -398,7 +484,7 @@ class RemoveFile(Fault):
 
     kind = "remove"
 
-    def __init__(self, cluster: Cluster, timeline: Timeline, node: str, path: str) -> None:
+    def __init__(self, cluster: FaultTarget, timeline: Timeline, node: str, path: str) -> None:
         super().__init__(cluster, timeline)
         self.node, self.path = node, path
         self.kept = f"{path}.hacluster-removed"
@@ -487,15 +573,17 @@ class PingCheck(Fault):
         self.cluster.wait_settled()  # the new clone can make the scheduler rearrange groups
 
     def _undo(self) -> None:
+        # The rules, then the clone (its primitive inside), each with one cibadmin call
+        # (about 0.02 s); Pacemaker stops the instances it no longer has a configuration for.
+        # crmsh needed three calls of about 1.5 s each: a running resource must be stopped
+        # before its delete, and its delete of a clone left the primitive behind, running.
         ids = render.ping_ids(self.cluster.description)
-        self._crm("configure", "delete", *ids[:-1])
-        self._crm("resource", "stop", ids[-1])
-        self.cluster.wait_settled()
-        self._crm("configure", "delete", ids[-1])
-        # crmsh's delete of a clone leaves its primitive behind, running again on its own.
-        self.cluster.run_anywhere(
-            ["cibadmin", "--delete", "--xpath", f"//primitive[@id='{render.PING_RESOURCE}']"]
-        )
+        paths = [*(f"//constraints/rsc_location[@id='{i}']" for i in ids[:-1]),
+                 f"//resources/clone[@id='{ids[-1]}']"]
+        for xpath in paths:
+            result = self.cluster.run_anywhere(["cibadmin", "--delete", "--xpath", xpath])
+            if not result.ok:
+                raise FaultError(f"removing the ping check: {result.describe()}")
         self.cluster.wait_settled()
         for name in self.cluster.description.node_names:
             self.cluster.run_anywhere(
@@ -507,7 +595,7 @@ class PingCheck(Fault):
 class Faults:
     """The faults of one test: made here, undone together (newest first) at its end."""
 
-    def __init__(self, cluster: Cluster) -> None:
+    def __init__(self, cluster: FaultTarget) -> None:
         self.cluster = cluster
         self.timeline = Timeline()
         self.made: list[Fault] = []
@@ -550,7 +638,7 @@ class Faults:
         """``crm resource cleanup`` (not a fault: recorded so the timeline shows it)."""
         where = f" on {node}" if node else ""
         return self.timeline.run(
-            f"cleanup {resource}{where}", lambda: self.cluster.cleanup(resource, node)
+            f"cleanup {resource}{where}", lambda: self.cluster.cleanup(resource, node), node=node
         )
 
     def undo_all(self) -> list[str]:
@@ -565,7 +653,8 @@ class Faults:
 
 
 __all__ = [
-    "Crash", "CrmOperation", "Event", "Fault", "FaultError", "Faults", "KillService",
+    "Crash", "CrmOperation", "Event", "Fault", "FaultBackend", "FaultError", "FaultTarget",
+    "Faults", "KillService",
     "PingCheck", "PullCable", "RedundantLink", "RemoveFile", "Timeline", "move",
     "process_match", "set_meta", "standby", "stop",
 ]

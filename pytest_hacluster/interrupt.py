@@ -8,8 +8,8 @@ to background jobs, and the children inherit it). Every one of these must end th
 labs. So, in every process of a ``--hacluster`` run:
 
 - the first SIGINT or SIGTERM raises ``KeyboardInterrupt`` (pytest's own path to teardown),
-  whatever disposition the process inherited; later ones while tearing down are reported and
-  ignored, so a second Ctrl-C cannot cut a teardown in half;
+  whatever disposition the process inherited; later ones, and any during a teardown already
+  under way (``shielded``), are reported and ignored, so no signal cuts a teardown in half;
 - the controller of an xdist run passes the signal on to its workers at once, as SIGTERM
   (otherwise each worker learns of the stop only when xdist's shutdown reaches it, 5 s later
   by execnet's clock, and is killed 10 s after the stop, before its teardown ends);
@@ -27,6 +27,7 @@ import ctypes
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from types import FrameType
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -40,6 +41,7 @@ class Stopper:
         self.received: int | None = None
         self.forward_to: set[int] = set()  # pids told SIGTERM when a signal arrives
         self._before: dict[int, object] = {}
+        self._shielded = 0
 
     @property
     def stopping(self) -> bool:
@@ -61,14 +63,26 @@ class Stopper:
                 signal.signal(signum, before)  # type: ignore[arg-type]
         self._before.clear()
 
+    @contextlib.contextmanager
+    def shielded(self) -> Iterator[None]:
+        """A teardown under way: a signal now is noted (the run still ends as stopped) but
+        raises nothing, so it cannot cut the removal of a lab in half."""
+        self._shielded += 1
+        try:
+            yield
+        finally:
+            self._shielded -= 1
+
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         for pid in sorted(self.forward_to):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
         name = signal.Signals(signum).name
-        if self.received is None:
+        if self.received is None and not self._shielded:
             self.received = signum
             raise KeyboardInterrupt(f"{name}: stopping, tearing the cluster down")
+        if self.received is None:
+            self.received = signum
         sys.stderr.write(
             f"\nhacluster: {name} again: already stopping, the teardown goes on (bounded); "
             "SIGKILL would leave the lab behind for `hacluster-lab gc`\n"

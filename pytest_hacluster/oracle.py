@@ -23,16 +23,12 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pytest_hacluster import crm_status, dialect, duration
 from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.dialect import Dialect
-
-if TYPE_CHECKING:
-    from pytest_hacluster.backends.base import NodeShell
-    from pytest_hacluster.cluster import Cluster
-    from pytest_hacluster.shell import Result
+from pytest_hacluster.shell import Result
 
 SIMULATE_TIMEOUT_S = 30.0
 # A failed monitor of a process that is gone: OCF_NOT_RUNNING.
@@ -123,16 +119,41 @@ def simulate_command(path: str, simulation: Simulation, cib: Cib,
 # -- the CIB, as far as a simulation needs it ------------------------------------------------
 
 class Cib:
-    """The live CIB (``cibadmin -Q``): op intervals and configured agents, for faults to ask."""
+    """The live CIB (``cibadmin -Q``): op intervals and configured agents, for faults to ask.
 
-    def __init__(self, text: str) -> None:
-        try:
-            self.root = ET.fromstring(text.strip())
-        except ET.ParseError as exc:
-            raise OracleError(f"cibadmin -Q gave no CIB ({exc})") from None
-        if self.root.tag != "cib":
-            raise OracleError(f"expected <cib>, got <{self.root.tag}>")
-        self.text = text
+    Made from its text, or from a function that fetches it (``Cib.fetched``): then it is asked
+    of a node only when something reads it, so a fault that needs no CIB costs no query.
+    ``OracleError`` when the text is no CIB.
+    """
+
+    def __init__(self, text: str | Callable[[], str]) -> None:
+        self._fetch = text if callable(text) else None
+        self._text = None if callable(text) else text
+        self._root: ET.Element | None = None
+
+    @property
+    def fetched(self) -> bool:
+        """Whether the CIB's text is here (given, or fetched since)."""
+        return self._text is not None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            assert self._fetch is not None
+            self._text = self._fetch()
+        return self._text
+
+    @property
+    def root(self) -> ET.Element:
+        if self._root is None:
+            try:
+                root = ET.fromstring(self.text.strip())
+            except ET.ParseError as exc:
+                raise OracleError(f"cibadmin -Q gave no CIB ({exc})") from None
+            if root.tag != "cib":
+                raise OracleError(f"expected <cib>, got <{root.tag}>")
+            self._root = root
+        return self._root
 
     def primitive(self, resource: str) -> ET.Element | None:
         return next((p for p in self.root.iter("primitive") if p.get("id") == resource), None)
@@ -386,22 +407,36 @@ def compare(expected: Expectation, state: ClusterState) -> Check:
 Build = Callable[[Cib], "Simulation | Unsimulable | None"]
 
 
-class Oracle:
-    """Runs crm_simulate for a cluster: on a node that stays up, on a copy of its CIB."""
+class OracleNode(Protocol):
+    """What the oracle asks of a node: run a command (with ``CIB_file`` in its environment)
+    and write the CIB copy."""
 
-    def __init__(self, cluster: Cluster, timeout: float = SIMULATE_TIMEOUT_S) -> None:
-        self.cluster = cluster
+    def run(self, command: list[str], *, timeout: float = ..., check: bool = ...,
+            env: Mapping[str, str] | None = ...) -> Result: ...
+
+    def write(self, path: str, content: str, mode: int = ...) -> None: ...
+
+
+class Oracle:
+    """Runs crm_simulate on a node that stays up, on a copy of its CIB.
+
+    ``nodes`` gives the cluster's nodes by name each time it is called (a node may come and
+    go between faults)."""
+
+    def __init__(self, nodes: Callable[[], Mapping[str, OracleNode]],
+                 timeout: float = SIMULATE_TIMEOUT_S) -> None:
+        self.nodes = nodes
         self.timeout = timeout
         self._words: Dialect | None = None  # the cluster's Pacemaker's, asked once
 
-    def _dialect(self, node: NodeShell) -> Dialect:
+    def _dialect(self, node: OracleNode) -> Dialect:
         if self._words is None:
             version = node.run(["crm_mon", "--version"], timeout=self.timeout, check=True)
             self._words = dialect.for_version(crm_status.parse_version(version.stdout))
         return self._words
 
     def _candidates(self, avoid: tuple[str, ...]) -> list[str]:
-        names = list(self.cluster.nodes)
+        names = list(self.nodes())
         return [n for n in names if n not in avoid] or names
 
     def predict(self, build: Build, avoid: tuple[str, ...] = ()) -> Expectation | None:
@@ -419,22 +454,32 @@ class Oracle:
         return Unsimulable(last, failed=True)
 
     def _predict_on(self, name: str, build: Build, avoid: tuple[str, ...]) -> Expectation | None:
-        node = self.cluster.node(name)
+        node = self.nodes()[name]
         started = time.monotonic()
-        queried = node.run(["cibadmin", "--query"], timeout=self.timeout)
-        if queried.exited == 127:
+
+        def query() -> str:
+            queried = node.run(["cibadmin", "--query"], timeout=self.timeout)
+            if queried.exited == 127:
+                raise _NoCibadmin()
+            if not queried.ok:
+                raise OracleError(f"cibadmin --query: {queried.describe()}")
+            return queried.stdout
+
+        # Queried only when the fault reads it or there is something to simulate: an undo
+        # with nothing to measure, or a fault that cannot be simulated, costs no query.
+        cib = Cib(query)
+        try:
+            simulation = build(cib)
+            if not isinstance(simulation, Simulation):
+                return simulation
+            if name in simulation.avoid and len(self.nodes()) > 1:
+                raise _WrongNode(name)
+            text = cib.text
+        except _NoCibadmin:
             return Unsimulable("no cibadmin on this stack")
-        if not queried.ok:
-            raise OracleError(f"cibadmin --query: {queried.describe()}")
-        cib = Cib(queried.stdout)
-        simulation = build(cib)
-        if not isinstance(simulation, Simulation):
-            return simulation
-        if name in simulation.avoid and len(self.cluster.nodes) > 1:
-            raise _WrongNode(name)
         path = f"/tmp/hacluster-oracle-{uuid.uuid4().hex}.xml"
         env: Mapping[str, str] = {"CIB_file": path}
-        node.write(path, queried.stdout, mode=0o600)
+        node.write(path, text, mode=0o600)
         saved = None if self._dialect(node).simulate_xml else f"{path}.out"
         try:
             for edit in simulation.edits:
@@ -457,7 +502,7 @@ class Oracle:
                        simulate_s=round(simulate_s, 3))
 
 
-    def _read_saved(self, node: NodeShell, saved: str, result: Result,
+    def _read_saved(self, node: OracleNode, saved: str, result: Result,
                     simulation: Simulation) -> Prediction:
         """Pacemaker 2.0 and 3.0 (``dialect.py``): the simulated outcome from the CIB
         crm_simulate saved, read by ``crm_mon --output-as=xml`` as the live cluster is. Its
@@ -490,12 +535,16 @@ SAVED_NOTE = ("placement read from crm_simulate's saved CIB (this Pacemaker's cr
               "no usable XML)")
 
 
+class _NoCibadmin(Exception):
+    """The node has no cibadmin (a stack without Pacemaker's CIB tools)."""
+
+
 class _WrongNode(Exception):
     """The simulation asks for a node that is failing or down: another node must run it."""
 
 
 __all__ = [
-    "Action", "Check", "Cib", "Expectation", "FailedOp", "Oracle", "OracleError", "Prediction",
-    "Simulation", "Unsimulable", "compare", "parse", "placement_of",
+    "Action", "Check", "Cib", "Expectation", "FailedOp", "Oracle", "OracleError", "OracleNode",
+    "Prediction", "Simulation", "Unsimulable", "compare", "parse", "placement_of",
     "simulate_command", "where",
 ]

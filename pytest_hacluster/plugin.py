@@ -14,27 +14,34 @@ import dataclasses
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
 
 from pytest_hacluster import config as hconfig
 from pytest_hacluster import summary
-from pytest_hacluster.backends import CHOICES, Backend, BackendError, Settings, backend_class
+from pytest_hacluster.backends import CHOICES, BackendError, Settings, backend_class
 from pytest_hacluster.backends.base import FaultNotAllowed, FaultNotSupported
 from pytest_hacluster.cluster import Cluster, ClusterError
+from pytest_hacluster.confirm import SchedulerCheck
+from pytest_hacluster.failover import junit_properties
 from pytest_hacluster.interrupt import Stopper, die_with_parent
 from pytest_hacluster.invariants import Watcher
 from pytest_hacluster.scenario import Scenario, settings_interval
+from pytest_hacluster.stash import (
+    ACTIVE,
+    BACKEND,
+    DESCRIPTION,
+    RECORD,
+    SOURCE,
+    STOPPER,
+    WATCH,
+    WORKER_BACKENDS,
+    find_description,
+    load_description,
+)
 
-ACTIVE = pytest.StashKey[list[Cluster]]()
-DESCRIPTION = pytest.StashKey[hconfig.Description]()
-SOURCE = pytest.StashKey[hconfig.Source]()
-BACKEND = pytest.StashKey[Backend]()
-WATCH = pytest.StashKey[Watcher]()
-STOPPER = pytest.StashKey[Stopper]()
-WORKER_BACKENDS = pytest.StashKey[list[Backend]]()
 SKIP_REASON = "needs a live cluster: run `pytest --hacluster` (see README.md)"
 
 
@@ -107,7 +114,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "hacluster_slow: a scenario that takes minutes by nature (run with --hacluster-slow)",
     )
     config.stash[ACTIVE] = []
-    config.stash[SOURCE] = _find_description(config)
+    config.stash[SOURCE] = find_description(config)
     config.pluginmanager.register(RunTable(config), "hacluster-runs")
     if config.getoption("hacluster_repeat") < 1:
         raise pytest.UsageError("--hacluster-repeat: N must be at least 1")
@@ -122,7 +129,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"hacluster_backend = {backend!r}: choose one of {', '.join(CHOICES)}"
         )
-    description = _load_description(config)
+    description = load_description(config)
     if config.getoption("hacluster_hosts"):
         try:
             description = hconfig.with_ssh_hosts(description, config.getoption("hacluster_hosts"))
@@ -181,33 +188,9 @@ class _XdistController:
         self.stopper.forward_to.add(int(channel.receive(timeout=30)))
 
 
-def _find_description(config: pytest.Config) -> hconfig.Source:
-    """Which file describes the cluster (``config.discover``), found once per run."""
-    named, how = config.getoption("hacluster_config"), "--hacluster-config"
-    if named:
-        path: Path | None = Path(config.invocation_params.dir, named)
-    else:
-        setting = config.getini("hacluster_config")
-        base = config.inipath.parent if config.inipath else Path(config.rootpath)
-        path, how = (base / setting, "ini setting hacluster_config") if setting else (None, "")
-    try:
-        return hconfig.discover(path, how, config.inipath,
-                                (Path(config.rootpath), Path(config.invocation_params.dir)))
-    except hconfig.ConfigError as exc:
-        raise pytest.UsageError(f"hacluster: {exc}") from None
-
-
 def _description_dir(config: pytest.Config) -> Path:
     source = config.stash[SOURCE]
     return source.path.parent if source.path is not None else Path(config.rootpath)
-
-
-def _load_description(config: pytest.Config) -> hconfig.Description:
-    source = config.stash.get(SOURCE, None) or _find_description(config)
-    try:
-        return hconfig.load(source.path)
-    except hconfig.ConfigError as exc:
-        raise pytest.UsageError(f"{source.path}: {exc}") from None
 
 
 def _check_properties(config: pytest.Config, description: hconfig.Description) -> None:
@@ -273,19 +256,21 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     Under pytest-xdist this runs in the controller after xdist has ended its workers (killing
     those that did not end within its 10 s): what a worker left of its cluster is removed here.
     """
-    for cluster in config.stash.get(ACTIVE, []):
-        if not cluster.backend.settings.keep:
-            cluster.stop()
-    config.stash[ACTIVE] = []
-    if STOPPER in config.stash:
-        config.stash[STOPPER].uninstall()
-    for backend in config.stash.get(WORKER_BACKENDS, []):
-        if not backend.settings.keep:
-            removed = backend.remove_leftovers()
-            if removed:
-                more = ", ..." if len(removed) > 3 else ""
-                sys.stderr.write(f"hacluster: removed what a worker left ({len(removed)}: "
-                                 f"{', '.join(removed[:3])}{more})\n")
+    stopper = config.stash.get(STOPPER, None)
+    with stopper.shielded() if stopper is not None else contextlib.nullcontext():
+        for cluster in config.stash.get(ACTIVE, []):
+            if not cluster.backend.settings.keep:
+                cluster.stop()
+        config.stash[ACTIVE] = []
+        for backend in config.stash.get(WORKER_BACKENDS, []):
+            if not backend.settings.keep:
+                removed = backend.remove_leftovers()
+                if removed:
+                    more = ", ..." if len(removed) > 3 else ""
+                    sys.stderr.write(f"hacluster: removed what a worker left ({len(removed)}: "
+                                     f"{', '.join(removed[:3])}{more})\n")
+    if stopper is not None:
+        stopper.uninstall()
 
 
 def _progress(config: pytest.Config) -> Callable[[str], None]:
@@ -307,7 +292,7 @@ def _progress(config: pytest.Config) -> Callable[[str], None]:
 def hacluster_description(pytestconfig: pytest.Config) -> hconfig.Description:
     """The cluster description in effect (the seed's, with ``[tool.hacluster]`` on top)."""
     if DESCRIPTION not in pytestconfig.stash:
-        pytestconfig.stash[DESCRIPTION] = _load_description(pytestconfig)
+        pytestconfig.stash[DESCRIPTION] = load_description(pytestconfig)
     return pytestconfig.stash[DESCRIPTION]
 
 
@@ -332,10 +317,12 @@ def hacluster(
     try:
         yield cluster
     finally:
-        if cluster in active:
-            active.remove(cluster)
-            if not backend.settings.keep:
-                cluster.stop()
+        stopper = pytestconfig.stash.get(STOPPER, None)
+        with stopper.shielded() if stopper is not None else contextlib.nullcontext():
+            if cluster in active:
+                if not backend.settings.keep:
+                    cluster.stop()
+                active.remove(cluster)
 
 
 @pytest.fixture(autouse=True)
@@ -388,6 +375,7 @@ def hacluster_scenario(request: pytest.FixtureRequest, hacluster: Cluster) -> It
             # A stopped run removes this cluster next: undoing faults and repairing would only
             # delay that (a crashed node powered on, waits for a clean cluster).
             scenario.abandon()
+            _record(request, scenario)
         else:
             _finish(request, hacluster, scenario, progress)
 
@@ -401,7 +389,6 @@ def _finish(
     not_undone = scenario.close()
     scenario.record_expected_violations()
     _record(request, scenario)
-    not_undone += scenario.prediction_failures()
     try:
         cluster.repair(progress)
     except ClusterError as exc:
@@ -412,7 +399,10 @@ def _finish(
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> object:
-    """After the test's body: an invariant broken that the test did not declare fails it.
+    """After the test's body: an invariant broken that the test did not declare fails it, and
+    so does a placement Pacemaker's scheduler did not predict (or a scheduler that could not
+    be asked). Checked only when the body passed: a test that failed (on its own assertion
+    of ``as_predicted``, say) is not failed a second time for the same fact.
 
     A fault this backend cannot or may not inject skips the scenario, saying why (the ssh
     backend cannot pull cables; it injects nothing without --hacluster-allow-faults).
@@ -428,6 +418,10 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> object:
             "hacluster_scenario.expect_violations if the scenario predicts it):\n" + broken,
             pytrace=False,
         )
+    scenario = pyfuncitem.funcargs.get("hacluster_scenario")
+    mispredicted = scenario.prediction_failures() if isinstance(scenario, Scenario) else []
+    if mispredicted:
+        pytest.fail("hacluster: " + "; ".join(mispredicted), pytrace=False)
     return outcome
 
 
@@ -439,20 +433,40 @@ def _unexpected_violations(item: pytest.Function) -> str:
     watch = item.stash.get(WATCH, None)
     if watch is None:
         return ""
-    found = [v for v in watch.violations() if v.expected is None]
+    check = SchedulerCheck(watch.cluster)
+    check.settle(watch)
+    found = watch.violations()
+    check.apply(found)
+    found = [v for v in found if v.counts]
     origin = watch.started or 0.0
     return "\n".join(v.describe(origin, time.monotonic()) for v in found)
 
 
 def _record(request: pytest.FixtureRequest, scenario: Scenario) -> None:
-    """Figures into the test's JUnit properties (which the end summary reads too)."""
+    """The scenario's one record (``Scenario.to_record``) kept for the report and the end
+    summary, and its figures as the test's JUnit properties, under the record's names."""
+    record = scenario.to_record()
+    request.node.stash[RECORD] = record
     props = request.node.user_properties
-    for i, measured in enumerate(scenario.measurements):
-        tag = f"failover{i + 1}" if len(scenario.measurements) > 1 else "failover"
-        props += [(f"{tag}.{k}", v) for k, v in measured.properties()]
-    props += [(f"finding{i + 1}", str(f)) for i, f in enumerate(scenario.findings)]
-    props += [(f"prediction.{what}", said) for what, said in scenario.predictions()]
-    props += [(f"watch.looks_per_s.{k}", v) for k, v in scenario.watch.rates().items()]
+    failovers = record["failovers"]
+    for i, measured in enumerate(failovers):
+        tag = f"failover{i + 1}" if len(failovers) > 1 else "failover"
+        props += [(f"{tag}.{k}", v) for k, v in junit_properties(measured)]
+    props += [(f"finding{i + 1}", f["text"]) for i, f in enumerate(record["findings"])]
+    props += [(f"prediction.{p['event']}", p["said"]) for p in record["predictions"]]
+    props += [(f"watch.looks_per_s.{k}", v) for k, v in record["watch"]["looks_per_s"].items()]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """The scenario's record rides on its teardown report (``hacluster_record``, JSON types),
+    so the end summary reads it also from pytest-xdist's workers."""
+    report = yield
+    if call.when == "teardown" and RECORD in item.stash:
+        report.hacluster_record = item.stash[RECORD]  # type: ignore[attr-defined]
+    return report
 
 
 class RunTable:
@@ -470,6 +484,9 @@ class RunTable:
             None if report.when == "setup" else run.outcome,
         )
         run.props.update(dict(report.user_properties))
+        record = getattr(report, "hacluster_record", None)  # set at teardown, when it ran
+        if record is not None:
+            run.record = record
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         """Each measured outage and finding at the end of the run; with

@@ -17,13 +17,19 @@ from typing import Any
 
 from pytest_hacluster import slo
 from pytest_hacluster.cluster import Cluster
+from pytest_hacluster.confirm import SchedulerCheck
 from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.failover import Failover, watch_recovery
 from pytest_hacluster.faults import Event, Fault, Faults
 from pytest_hacluster.invariants import KINDS, Violation, Watcher, classify
 from pytest_hacluster.oracle import Unsimulable
 from pytest_hacluster.probe import Probe
+from pytest_hacluster.records import iso, jsonable, label, num, plain
 from pytest_hacluster.slo import Threshold
+
+# One row per probe sample; a column list instead of a dict per sample keeps report.json small
+# (a scenario of a minute has about 1800 samples).
+SAMPLE_COLUMNS = ("t_s", "url", "status", "node", "latency_s", "error")
 
 
 @dataclass(frozen=True)
@@ -34,10 +40,13 @@ class Finding:
     figures: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        figs = ", ".join(
-            f"{k}={round(v, 1) if isinstance(v, float) else v}" for k, v in self.figures.items()
-        )
+        """For a person: the figures in words (``records.plain``), never Python's syntax."""
+        figs = "; ".join(f"{label(k)}: {plain(jsonable(v))}" for k, v in self.figures.items())
         return f"{self.what}" + (f" ({figs})" if figs else "")
+
+    def to_record(self) -> dict[str, Any]:
+        """``what``, ``figures`` (JSON types, for machines) and ``text`` (for people)."""
+        return {"what": self.what, "figures": jsonable(self.figures), "text": str(self)}
 
 
 class Scenario:
@@ -49,6 +58,7 @@ class Scenario:
         # scenario's setup); one is made here only when used on its own.
         self.watch = watch if watch is not None else Watcher(cluster, settings_interval(cluster))
         self._declared: dict[str, str] = {}
+        self._check = SchedulerCheck(cluster)
         self.faults = Faults(cluster)
         self.slo = slo.resolve(cluster.description)
         settings = cluster.description.probe
@@ -95,11 +105,17 @@ class Scenario:
 
     @property
     def violations(self) -> list[Violation]:
-        """Every invariant violation seen so far, each marked expected (and why) or not."""
-        return classify(self.watch.violations(), self.faults.made, self._declared)
+        """Every invariant violation seen so far, each marked expected (and why) or not, and
+        a node's view Pacemaker's scheduler never saw marked unconfirmed (``confirm.py``)."""
+        found = classify(self.watch.violations(), self.faults.made, self._declared)
+        self._check.apply(found)
+        return found
 
     def unexpected_violations(self) -> list[Violation]:
-        return [v for v in self.violations if v.expected is None]
+        """The violations that fail the test; views still showing a doubled resource are
+        given a few seconds to end first (``SchedulerCheck.settle``)."""
+        self._check.settle(self.watch, declared=self._declared)
+        return [v for v in self.violations if v.counts]
 
     def describe_violations(self, violations: list[Violation]) -> str:
         origin = self.watch.started or 0.0
@@ -109,25 +125,32 @@ class Scenario:
         return "\n".join([*lines, *(f"  event {e}" for e in events)])
 
     def record_expected_violations(self) -> None:
-        """Expected violations as findings, one per kind: each subject with its longest window
-        and who saw it (node changes a fault causes are its point, not findings)."""
+        """The violations this test declared, as findings: one per declared reason, naming
+        what was broken, each subject with its longest window (seconds from the watch's
+        start) and who saw it. Node changes a fault of the test causes (a standby, a crash)
+        are its point, not findings; they stay in the record's ``violations`` with
+        ``expected`` saying which fault caused them."""
         origin = self.watch.started or 0.0
         now = self.watch.stopped or time.monotonic()
-        by_kind: dict[str, list[Violation]] = {}
+        by_reason: dict[str, dict[str, dict[str, Violation]]] = {}
         for v in self.violations:
-            if v.expected is not None and v.kind != "node_change":
-                by_kind.setdefault(v.kind, []).append(v)
-        for kind, found in by_kind.items():
-            subjects: dict[str, Violation] = {}
-            for v in found:
-                if v.subject not in subjects or v.duration(now) > subjects[v.subject].duration(now):
-                    subjects[v.subject] = v
-            self.finding(
-                f"expected {kind}: " + ", ".join(
+            if v.expected is None or v.kind not in self._declared:
+                continue
+            subjects = by_reason.setdefault(v.expected, {}).setdefault(v.kind, {})
+            if v.subject not in subjects or v.duration(now) > subjects[v.subject].duration(now):
+                subjects[v.subject] = v
+        for reason, kinds in by_reason.items():
+            windows = {
+                kind: ", ".join(
                     f"{v.subject} on {' and '.join(v.nodes)} from {v.start - origin:+.1f}s "
                     f"for {v.duration(now):.1f}s" for v in subjects.values()
-                ),
-                seen_by=", ".join(sorted({v.seen_by for v in found})), why=found[0].expected,
+                )
+                for kind, subjects in kinds.items()
+            }
+            seen_by = {v.seen_by for subjects in kinds.values() for v in subjects.values()}
+            self.finding(
+                f"expected: {', '.join(KINDS[k] for k in kinds)} ({reason})",
+                **windows, seen_by=", ".join(sorted(seen_by)),
             )
 
     def recover(
@@ -140,11 +163,12 @@ class Scenario:
         timeout: float | None = None,
         failed_resource: str | None = None,
     ) -> Failover:
-        """Measure the recovery from ``fault`` (see ``failover.watch_recovery``) and keep it."""
-        event = fault.injected if isinstance(fault, Fault) else fault
-        later = [e for e in self.faults.timeline.events if event is not None and e.t > event.t]
+        """Measure the recovery from ``fault`` (see ``failover.watch_recovery``) and keep it:
+        from a fault's injection (``Fault.measured``), or from an event (an undo, a cleanup)."""
+        event = fault.measured() if isinstance(fault, Fault) else fault
+        later = [e for e in self.faults.timeline.events if e.t > event.t]
         measured = watch_recovery(
-            self.cluster, self.probe, fault, expect, what, urls=urls, threshold=threshold,
+            self.cluster, self.probe, event, expect, what, urls=urls, threshold=threshold,
             timeout=timeout, failed_resource=failed_resource, events=later,
             states=self.watch.latest_state,
         )
@@ -178,10 +202,50 @@ class Scenario:
         self.findings.append(found)
         return found
 
+    def to_record(self) -> dict[str, Any]:
+        """Everything this scenario did and measured, as JSON types: the one record that
+        report.json, JUnit properties and the terminal summary come from.
+
+        Times on the scenario's clock are ``*_s`` seconds since its probe started
+        (``started_at`` gives that moment's wall-clock time); a failover's own figures are
+        seconds from its fault's injection (``Failover.to_record``).
+        """
+        probe, watch = self.probe, self.watch
+        mono0 = probe.started if probe.started is not None else time.monotonic()
+        events = list(self.faults.timeline.events)
+        # An event carries both clocks, taken together: the best link between them.
+        offset = events[0].wall - events[0].t if events else time.time() - time.monotonic()
+        end = watch.stopped
+        return {
+            "started_at": iso(mono0 + offset),
+            "faults": [f.to_record(mono0) for f in self.faults.made],
+            "events": [e.to_record(mono0) for e in events],
+            "failovers": [m.to_record(mono0) for m in self.measurements],
+            "findings": [f.to_record() for f in self.findings],
+            "violations": [
+                {**v.to_dict(origin=mono0, now=end),
+                 "text": v.describe(mono0, end or v.start)}
+                for v in self.violations
+            ],
+            "predictions": [{"event": what, "said": said} for what, said in self.predictions()],
+            "watch": {"looks_per_s": watch.rates(), "not_watched": list(watch.not_watched)},
+            "probe": {
+                "interval_s": probe.interval,
+                "timeout_s": probe.timeout,
+                "urls": dict(probe.urls),
+                "stopped_s": None if probe.stopped is None else num(probe.stopped - mono0),
+                "columns": list(SAMPLE_COLUMNS),
+                "samples": [
+                    [num(s.t - mono0), s.url, s.status, s.node, num(s.latency), s.error]
+                    for s in probe.samples
+                ],
+            },
+        }
+
 
 def settings_interval(cluster: Cluster) -> float:
     """The watcher looks at the VIPs at the probe's rate."""
     return cluster.description.probe.interval_s
 
 
-__all__ = ["Finding", "Scenario"]
+__all__ = ["SAMPLE_COLUMNS", "Finding", "Scenario"]

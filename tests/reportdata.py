@@ -4,20 +4,20 @@ after about 10 s, a standby moves in about 3 s, a crash takes about 30 s)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+from pytest_hacluster import faults, timings
 from pytest_hacluster import probe as probe_mod
-from pytest_hacluster import timings
 from pytest_hacluster.config import Description
 from pytest_hacluster.failover import Failover
-from pytest_hacluster.faults import Event
+from pytest_hacluster.faults import Crash, Event, Fault, KillService, PullCable, Timeline
 from pytest_hacluster.invariants import Violation
 from pytest_hacluster.probe import Sample
 from pytest_hacluster.report import document, record
-from pytest_hacluster.scenario import Finding
+from pytest_hacluster.scenario import Finding, Scenario
 from pytest_hacluster.slo import Threshold
+from tests.fakes import FakeCluster
 
 URLS = {"web": "http://192.168.1.101/", "app": "http://192.168.1.101/app/",
         "tomcat": "http://192.168.1.102:8080/"}
@@ -26,16 +26,18 @@ WALL0 = 1_760_000_000.0  # its wall-clock time
 INTERVAL = 0.1
 
 
-@dataclass
-class FakeFault:
-    kind: str
-    target: str
-    node: str | None
-    injected: Event
-    undone: Event | None = None
+# Nothing is injected here: the faults' events are set as the lab would have set them.
+CLUSTER = FakeCluster()
 
-    def __str__(self) -> str:
-        return f"{self.kind} {self.target}"
+
+def made(fault: Fault, injected: Event, undone: Event | None = None) -> Fault:
+    fault.injected, fault.undone = injected, undone
+    return fault
+
+
+def record_of(sc: SimpleNamespace) -> dict[str, Any]:
+    """The scenario's one record, made by the code a real ``Scenario`` runs."""
+    return Scenario.to_record(sc)
 
 
 def event(what: str, at: float) -> Event:
@@ -56,15 +58,16 @@ def samples(length: float, who: dict[str, Any]) -> list[Sample]:
 
 
 def scenario(
-    fault: FakeFault, who: dict[str, Any], length: float, threshold: Threshold,
+    fault: Fault, who: dict[str, Any], length: float, threshold: Threshold,
     settled: float | None, detected: float | None, placement: dict[str, str | None],
     findings: list[Finding] = (), failcounts: dict[str, int] | None = None,
     slo_urls: tuple[str, ...] = ("web", "app"),
 ) -> SimpleNamespace:
     got = samples(length, who)
     ev = fault.injected
+    assert ev is not None
     m = Failover(fault=str(fault), injected=ev, probe_interval=INTERVAL, threshold=threshold,
-                 slo_urls=slo_urls)
+                 slo_urls=slo_urls, target_node=fault.node)
     for url in URLS:
         m.outages[url] = [o for o in probe_mod.outages(got, url) if o.end is None
                           or o.end >= ev.t]
@@ -78,7 +81,7 @@ def scenario(
         probe=SimpleNamespace(started=T0, stopped=T0 + length, interval=INTERVAL, timeout=1.0,
                               urls=dict(URLS), samples=got),
         faults=SimpleNamespace(made=[fault], timeline=SimpleNamespace(events=events)),
-        measurements=[m], findings=list(findings), violations=[],
+        measurements=[m], findings=list(findings), violations=[], predictions=lambda: [],
         watch=SimpleNamespace(
             started=T0, stopped=T0 + length, not_watched=[],
             rates=lambda: {"arp": 9.8, "s1": 1.9, "s2": 1.9},
@@ -97,7 +100,8 @@ def on(node: str | None, down: tuple[float, float] | None = None, then: str | No
 
 
 def kill_httpd() -> SimpleNamespace:
-    f = FakeFault("kill", "httpd on s1", "s1", event("SIGKILL httpd on s1", 5.0))
+    f = made(KillService(CLUSTER, Timeline(), "s1", "httpd"),
+             event("SIGKILL httpd on s1", 5.0))
     return scenario(
         f, {"web": on("s1", (5.05, 14.95)), "app": on("s1", (5.05, 14.95)),
             "tomcat": on("s2")}, 25, Threshold("restart", 20, "monitor interval 10s + margin 10s"),
@@ -107,7 +111,8 @@ def kill_httpd() -> SimpleNamespace:
 
 
 def standby() -> SimpleNamespace:
-    f = FakeFault("standby", "s1", "s1", event("standby s1", 4.0), event("undo standby s1", 20.0))
+    f = made(faults.standby(CLUSTER, Timeline(), "s1"),
+             event("standby s1", 4.0), event("undo standby s1", 20.0))
     return scenario(
         f, {"web": on("s1", (4.1, 6.9), "s2"), "app": on("s1", (4.1, 6.9), "s2"),
             "tomcat": on("s2")}, 22, Threshold("switchover", 20, "2 x margin 10s"),
@@ -116,18 +121,29 @@ def standby() -> SimpleNamespace:
     )
 
 
+WHY_SPLIT = "seed configuration: one corosync link, no STONITH, no-quorum-policy=ignore"
+
+
 def split_brain() -> SimpleNamespace:
-    f = FakeFault("pull cable", "eth2 of s1", "s1", event("pull cable eth2 of s1", 3.0),
-                  event("undo pull cable eth2 of s1", 40.0))
+    f = made(PullCable(CLUSTER, Timeline(), "s1", "eth2"),
+             event("pull cable eth2 of s1", 3.0), event("undo pull cable eth2 of s1", 40.0))
     sc = scenario(
         f, {"web": on("s1"), "app": on("s1"), "tomcat": on("s2")}, 60,
         Threshold("converge", 41, "token+consensus 11s + 3 x margin 10s"),
         settled=52.0, detected=None, placement={"web": "s1", "webapp": "s2"},
-        findings=[Finding("split brain: 192.168.1.101 on s1 and s2 from +8s for 33s",
-                          {"each_side_alone_s": 7.9, "one_copy_after_plug_s": 12.1})],
+        findings=[
+            Finding("split brain: each side ran every group alone",
+                    {"each_side_alone_s": 7.9, "one_copy_after_plug_s": 12.1,
+                     "views_when_split": {"s1": {"web": "s1", "webapp": "s1"},
+                                          "s2": {"web": "s2", "webapp": "s2"}}}),
+            # As Scenario.record_expected_violations says the declared violations below.
+            Finding(f"expected: a VIP answered ARP from two nodes ({WHY_SPLIT})",
+                    {"vip_doubled": "192.168.1.101 on s1 and s2 from +13.3s for 32.7s, "
+                     "192.168.1.102 on s1 and s2 from +14.3s for 30.7s", "seen_by": "arp"}),
+        ],
     )
     sc.measurements = []
-    why = "seed configuration: one corosync link, no STONITH, no-quorum-policy=ignore"
+    why = WHY_SPLIT
     sc.violations = [
         Violation("vip_doubled", vip, ("s1", "s2"), T0 + start, T0 + end, "arp", why)
         for vip, start, end in (("192.168.1.101", 13.3, 46.0), ("192.168.1.102", 14.3, 45.0))
@@ -136,7 +152,8 @@ def split_brain() -> SimpleNamespace:
 
 
 def crash_too_slow() -> SimpleNamespace:
-    f = FakeFault("crash", "s1", "s1", event("crash s1", 5.0), event("undo crash s1", 50.0))
+    f = made(Crash(CLUSTER, Timeline(), "s1"),
+             event("crash s1", 5.0), event("undo crash s1", 50.0))
     return scenario(
         f, {"web": on("s1", (5.0, 41.2), "s2"), "app": on("s1", (5.0, 41.7), "s2"),
             "tomcat": on("s2")}, 55, Threshold("node_loss", 31, "token+consensus 11s + 20s"),
@@ -180,7 +197,7 @@ def make_document(which: dict[str, Any] | None = None) -> dict[str, Any]:
     which = SCENARIOS if which is None else which
     tests, records = [], {}
     for nodeid, (make, outcome, xfail, failure) in which.items():
-        records[nodeid] = record.scenario_record(make())
+        records[nodeid] = record_of(make())
         tests.append({"test": nodeid, "name": nodeid, "outcome": outcome, "duration_s": 30.0,
                       "failure": failure, "xfail_reason": xfail, "worker": None})
     tests.insert(0, {"test": "tests/acceptance/test_services.py::test_every_url_answers",

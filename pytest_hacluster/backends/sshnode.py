@@ -18,9 +18,8 @@ from fabric import Connection
 from invoke.exceptions import CommandTimedOut
 
 from pytest_hacluster.backends.base import BackendError
+from pytest_hacluster.node import NODE_PATH  # one PATH for a node's commands, whatever reaches it
 from pytest_hacluster.shell import Command, CommandError, Result, display, write_file
-
-NODE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 class NodeUnreachable(BackendError):

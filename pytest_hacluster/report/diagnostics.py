@@ -15,7 +15,8 @@ import re
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+
+from pytest_hacluster.backends.base import NodeShell
 
 # (file name, command): Pacemaker's own views of the cluster.
 QUERIES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -74,7 +75,7 @@ class _Budget:
         return max(0.0, min(COMMAND_TIMEOUT_S, self.end - time.monotonic()))
 
 
-def _run(node: Any, argv: list[str], budget: _Budget) -> tuple[str | None, str | None]:
+def _run(node: NodeShell, argv: list[str], budget: _Budget) -> tuple[str | None, str | None]:
     """(output, None) or (None, why not)."""
     timeout = budget.timeout()
     if timeout <= 0:
@@ -93,7 +94,7 @@ def _run(node: Any, argv: list[str], budget: _Budget) -> tuple[str | None, str |
     return text, note
 
 
-def collect_node(node: Any, dest: Path, deadline_s: float = DEADLINE_S) -> list[str]:
+def collect_node(node: NodeShell, dest: Path, deadline_s: float = DEADLINE_S) -> list[str]:
     """Write one node's diagnostics into ``dest``; returns what could not be collected."""
     budget = _Budget(deadline_s)
     dest.mkdir(parents=True, exist_ok=True)
@@ -126,7 +127,7 @@ def collect_node(node: Any, dest: Path, deadline_s: float = DEADLINE_S) -> list[
 
 
 def collect(
-    nodes: Mapping[str, Any],
+    nodes: Mapping[str, NodeShell],
     dest: Path,
     context: Mapping[str, str],
     deadline_s: float = DEADLINE_S,

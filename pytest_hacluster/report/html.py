@@ -195,8 +195,25 @@ def _reasons(doc: Mapping[str, Any]) -> str:
     out = ""
     if doc["verdict"] == document.FAIL:
         out += _list("Why it failed", "reasons", doc.get("verdict_reasons") or [])
-    found = [f"{title_of(t['test'])}: {f}" for t in doc["tests"] for f in t.get("findings", [])]
-    return out + _list("Findings", "findings", found)
+    return out + _findings(doc["tests"])
+
+
+def _findings(tests: list[Mapping[str, Any]], limit: int = 30) -> str:
+    """Every finding once, under the scenario it belongs to."""
+    with_findings = [t for t in tests if t.get("findings")]
+    if not with_findings:
+        return ""
+    body, shown = "", 0
+    for t in with_findings:
+        items = t["findings"][: max(0, limit - shown)]
+        shown += len(items)
+        if not items:
+            break
+        body += (f'<li class="scenario-findings"><b>{e(title_of(t["test"]))}</b>'
+                 f'<ul>{"".join(f"<li>{e(f)}</li>" for f in items)}</ul></li>')
+    total = sum(len(t["findings"]) for t in with_findings)
+    more = f"<li>... and {total - shown} more</li>" if total > shown else ""
+    return f'<h2>Findings</h2><ul class="reasons" id="findings">{body}{more}</ul>'
 
 
 def _list(label: str, ident: str, items: list[str], limit: int = 30) -> str:
@@ -223,8 +240,8 @@ def _row(i: int, sc: Mapping[str, Any]) -> str:
         bad = not m["within_slo"]
         over = over or bad
         outs.append(("not back" if worst is None else f"{worst:.1f} s") + (" ✗" if bad else ""))
-    detect = [secs(m["detection_s"]) for m in ms]
-    settled = [secs(m["recovery_s"]) for m in ms]
+    detect = [secs(m["detected_s"]) for m in ms]
+    settled = [secs(m["settled_s"]) for m in ms]
     ended = [e(", ".join(f"{g} on {n or 'nowhere'}" for g, n in m["placement"].items()))
              for m in ms]
     return (

@@ -31,7 +31,11 @@ from typing import Any
 import pytest
 
 from pytest_hacluster import timings
+from pytest_hacluster.backends.base import NodeShell
+from pytest_hacluster.cluster import Cluster
 from pytest_hacluster.report import diagnostics, document, html, record, versions
+from pytest_hacluster.scenario import Scenario
+from pytest_hacluster.stash import ACTIVE, RECORD, load_description
 
 PARTS = "parts"
 DIAGNOSTICS = "diagnostics"
@@ -122,20 +126,19 @@ class ReportPlugin:
         write_atomically(self.parts / f"{kind}-{self.tag}-{self._seq:04d}.json",
                          json.dumps(body, default=str))
 
-    def _cluster(self, item: pytest.Item) -> Any:
+    def _cluster(self, item: pytest.Item) -> Cluster | None:
         funcargs = getattr(item, "funcargs", None) or {}
-        if "hacluster" in funcargs:
-            return funcargs["hacluster"]
-        from pytest_hacluster.plugin import ACTIVE  # the cluster even if a fixture failed
-
-        active = self.config.stash.get(ACTIVE, [])
+        cluster = funcargs.get("hacluster")
+        if isinstance(cluster, Cluster):
+            return cluster
+        active = self.config.stash.get(ACTIVE, [])  # the cluster even if a fixture failed
         return active[0] if active else None
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> Iterator[None]:
         result = yield
         cluster = (getattr(item, "funcargs", None) or {}).get("hacluster")
-        if cluster is not None and not self._meta_written:
+        if isinstance(cluster, Cluster) and not self._meta_written:
             self._meta_written = True
             try:
                 self._write_part("meta", {
@@ -162,11 +165,9 @@ class ReportPlugin:
         return report
 
     def _record(self, item: pytest.Item) -> None:
-        scenario = (getattr(item, "funcargs", None) or {}).get("hacluster_scenario")
-        # Duck-typed: a project may wrap or stand in for the fixture's Scenario.
-        if scenario is not None and hasattr(scenario, "measurements"):
-            self._write_part("scenario", {"test": item.nodeid,
-                                          "record": record.scenario_record(scenario)})
+        """The scenario's record, as the main plugin kept it at the scenario's end."""
+        if RECORD in item.stash:
+            self._write_part("scenario", {"test": item.nodeid, "record": item.stash[RECORD]})
 
     def _diagnose(self, item: pytest.Item, report: pytest.TestReport) -> None:
         """At the moment of failure, before teardown repairs the cluster."""
@@ -176,9 +177,9 @@ class ReportPlugin:
             "failure.txt": f"{item.nodeid}\nphase: {report.when}\n\n{report.longreprtext}",
         }
         scenario = (getattr(item, "funcargs", None) or {}).get("hacluster_scenario")
-        if scenario is not None:
+        if isinstance(scenario, Scenario):
             context["scenario.txt"] = _scenario_text(scenario)
-        nodes: dict[str, Any] = {}
+        nodes: dict[str, NodeShell] = {}
         if cluster is not None:
             try:
                 nodes = dict(cluster.nodes)
@@ -279,13 +280,10 @@ class ReportPlugin:
 
     def _run(self, exitstatus: int, metas: list[dict[str, Any]],
              problems: list[str]) -> dict[str, Any]:
-        from pytest_hacluster import plugin as main
-
         config = self.config
         try:
-            desc = config.stash[main.DESCRIPTION] if main.DESCRIPTION in config.stash \
-                else main._load_description(config)
-        except Exception:
+            desc = load_description(config)
+        except Exception:  # the report is written all the same, without the description
             desc = None
         finished = time.time()
         first = metas[0] if metas else {}
@@ -353,7 +351,7 @@ def _read_parts(folder: Path) -> list[dict[str, Any]]:
     return sorted(parts, key=lambda p: (p.get("process", ""), p.get("seq", 0)))
 
 
-def _scenario_text(scenario: Any) -> str:
+def _scenario_text(scenario: Scenario) -> str:
     """The scenario as far as it got: its events and measurements, for the diagnostics."""
     lines = [f"event {e.what} at {record.iso(e.wall)}" for e in scenario.faults.timeline.events]
     lines += [m.explain() for m in scenario.measurements]

@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from pytest_hacluster.backends.base import NodeShell
+
 COMPONENTS = ("pacemaker", "corosync", "heartbeat", "apache", "tomcat")
 
 # Each section starts with "== name" so the output splits without guessing.
@@ -65,7 +67,7 @@ def parse(output: str) -> dict[str, str | None]:
     return found
 
 
-def node_versions(nodes: Mapping[str, Any], timeout: float = 30) -> dict[str, dict[str, Any]]:
+def node_versions(nodes: Mapping[str, NodeShell], timeout: float = 30) -> dict[str, dict[str, Any]]:
     """{node: {component: version}}; a node that cannot answer says why under ``error``."""
     out: dict[str, dict[str, Any]] = {}
     for name, node in nodes.items():

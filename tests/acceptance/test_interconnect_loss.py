@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_hacluster import timings
 from pytest_hacluster.cluster import Cluster
 from pytest_hacluster.invariants import doubled_everywhere, each_side_alone, one_copy
 from pytest_hacluster.scenario import Scenario
@@ -49,11 +50,10 @@ def test_interconnect_loss_with_the_seeds_single_link(
     merged = watch.wait_for(one_copy, sc.slo.converge.seconds, after=pull.undone.t)
     now = watch.snapshot()[-1].t
     doubled = [v for v in sc.violations if v.kind == "vip_doubled"]
+    # The VIPs' windows are the declared violations' finding (said once, as expected, by the
+    # scenario); this one is what each side did.
     sc.finding(
-        "split brain: " + (", ".join(
-            f"{v.subject} on {' and '.join(v.nodes)} from {v.start - t0:+.1f}s for "
-            f"{v.duration(now):.1f}s" + ("" if v.end is not None else " (still)")
-            for v in doubled) or "none"),
+        "split brain: each side ran the groups alone",
         each_side_alone_s=None if alone is None else round(alone.t - t0, 1),
         every_vip_doubled_s=None if both is None else round(both.t - t0, 1),
         views_when_split=None if both is None else both.views,
@@ -63,7 +63,10 @@ def test_interconnect_loss_with_the_seeds_single_link(
     assert watch.not_watched == [], watch.not_watched
     assert alone is not None, f"each side never reported the other offline: {watch.snapshot()[-1]}"
     if doubled:
-        raise SplitBrain(str(sc.findings[-1]))
+        raise SplitBrain("split brain: " + ", ".join(
+            f"{v.subject} on {' and '.join(v.nodes)} from {v.start - t0:+.1f}s for "
+            f"{v.duration(now):.1f}s" + ("" if v.end is not None else " (still)")
+            for v in doubled))
 
 
 def test_interconnect_loss_with_a_second_corosync_link(
@@ -78,9 +81,14 @@ def test_interconnect_loss_with_a_second_corosync_link(
     assert pull.injected is not None
     # The window in which the single-link cluster splits: nothing may happen in it (a broken
     # invariant, a node reported offline, fails the test through the watcher).
+    # A split shows first as each side reporting the other offline, once corosync declares
+    # the membership lost (token + consensus: 9.5-10.3 s measured with the seed's timings);
+    # watched that long plus the margin, not the whole node-loss SLO (which adds the time
+    # groups take to move: nothing a split would need to show).
+    window = timings.detection(desc.timings).node_loss_s + desc.slo.margin_s
     split = sc.watch.wait_for(
         lambda k: each_side_alone(k) or any(len(v) > 1 for v in k.holders.values()),
-        sc.slo.node_loss.seconds, after=pull.injected.t,
+        window, after=pull.injected.t,
     )
     assert split is None, f"split brain despite the second link: {split}"
     assert sc.watch.not_watched == [], sc.watch.not_watched

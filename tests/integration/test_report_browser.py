@@ -60,6 +60,31 @@ def test_what_a_reader_sees(tmp_path: Path, page: Path) -> None:
     assert lead and "hacluster" in lead.group(1) and "36." in lead.group(1)
 
 
+def test_findings_are_each_said_once_in_words_under_their_scenario(
+    tmp_path: Path, page: Path
+) -> None:
+    """The split brain's expected violations are one finding (as expected, with windows), not
+    one per window again as 'invariant violated'; findings are grouped by scenario; none
+    shows Python's syntax (the structured values stay in report.json)."""
+    dom = chromium(tmp_path, page, "--dump-dom")
+    found = re.search(r'<ul class="reasons" id="findings">(.*?)</ul></li></ul>', dom, re.S)
+    assert found, dom[:2000]
+    groups = re.findall(r'<li class="scenario-findings"><b>(.*?)</b><ul>(.*?)</ul></li>',
+                        found.group(0), re.S)
+    titles = [title for title, _ in groups]
+    assert titles == ["standby moves every group", "interconnect loss with the seeds single link"]
+    items = {title: re.findall(r"<li>(.*?)</li>", body, re.S) for title, body in groups}
+    split = items["interconnect loss with the seeds single link"]
+    assert len(split) == 3  # the expected failure, the split brain, its VIPs answered twice
+    assert sum("192.168.1.101" in f for f in split) == 1
+    assert any(f.startswith("expected: a VIP answered ARP from two nodes") for f in split)
+    text = " ".join(f for fs in items.values() for f in fs)
+    assert "invariant violated" not in text
+    for python in ("{", "}", "[", "]", "&#39;", "True", "False", "None", "_s="):
+        assert python not in text, (python, text)
+    assert "views when split: s1: web on s1, webapp on s1" in text
+
+
 def test_screenshot_is_kept(tmp_path: Path, page: Path) -> None:
     shot = tmp_path / "screenshot.png"
     chromium(tmp_path, page, f"--screenshot={shot}", "--window-size=1280,1600")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from pytest_hacluster import oracle
 from pytest_hacluster.crm_status import ClusterState, FailedAction
-from pytest_hacluster.failover import Failover, detection_s
+from pytest_hacluster.failover import Failover, detection_s, junit_properties
 from pytest_hacluster.faults import Event
 from pytest_hacluster.oracle import Prediction, Unsimulable
 from pytest_hacluster.probe import Outage
@@ -34,9 +36,20 @@ def test_within_judges_only_the_slo_urls_and_needs_the_url_back() -> None:
     assert not failover(web=[Outage("web", 100.1, None, 299)]).within()
 
 
-def test_properties_are_flat_for_junit() -> None:
-    props = dict(failover(web=[Outage("web", 100.1, 105.0, 49)]).properties())
-    assert props["outage_s.web"] == 4.9 and props["slo.restart_s"] == 20
+def test_junit_properties_are_the_records_figures_flat_under_the_same_names() -> None:
+    f = failover(web=[Outage("web", 100.1, 105.0, 49)])
+    f.detected_s, f.settled_s, f.placement = 7.6, 9.25, {"web": "s1"}
+    record = f.to_record(origin=90.0)
+    json.dumps(record)  # JSON types only
+    props = dict(junit_properties(record))
+    assert props["outage_s.web"] == record["outage_s"]["web"] == 4.9
+    assert props["detected_s"] == record["detected_s"] == 7.6
+    assert props["settled_s"] == record["settled_s"] == 9.25
+    assert props["slo.name"] == "restart" and props["slo.seconds"] == 20
+    assert props["placement.web"] == "s1" and props["within_slo"] is True
+    assert record["injected_s"] == 10.0
+    assert record["outages"]["web"] == [{"start_s": 10.1, "end_s": 15.0, "lost": 49}]
+    assert all(not isinstance(v, dict | list) for v in props.values())
 
 
 def state_with(*actions: FailedAction) -> ClusterState:
@@ -59,10 +72,11 @@ def test_the_prediction_is_in_the_record_and_a_mismatch_is_not_as_predicted() ->
     assert f.as_predicted  # nothing asked: nothing to hold against it
     f.prediction = oracle.Check(expected, {"web": "s1", "webapp": "s2"}, {"httpd": "s1"})
     assert f.as_predicted
-    props = dict(f.properties())
-    assert props["prediction"] == "matched" and props["predicted.web"] == "s1"
-    assert props["predicted.actions"] == "recover httpd on s1"
-    assert props["prediction_s"] == 0.05
+    props = dict(junit_properties(f.to_record(origin=90.0)))
+    assert props["prediction.verdict"] == "matched"
+    assert props["prediction.predicted_groups.web"] == "s1"
+    assert props["prediction.predicted_actions"] == "recover httpd on s1"
+    assert props["prediction.took_s"] == 0.05
     f.prediction = oracle.Check(expected, {"web": "s2", "webapp": "s1"}, {"httpd": "s2"})
     assert not f.as_predicted
     assert f.within()  # the SLO and the prediction are separate verdicts
@@ -70,4 +84,5 @@ def test_the_prediction_is_in_the_record_and_a_mismatch_is_not_as_predicted() ->
     assert "prediction mismatch" in text and "predicted: web on s1, webapp on s2" in text
     assert "observed:  web on s2, webapp on s1" in text and "prediction mismatch" in f.summary()
     f.prediction = oracle.Check(Unsimulable("a split"), {"web": "s1"})
-    assert f.as_predicted and dict(f.properties())["prediction.reason"] == "a split"
+    props = dict(junit_properties(f.to_record(origin=90.0)))
+    assert f.as_predicted and props["prediction.reason"] == "a split"

@@ -2,51 +2,25 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
 from pytest_hacluster.backends.base import FaultNotAllowed
-from pytest_hacluster.config import Description
-from pytest_hacluster.faults import FaultError, Faults, process_match
-
-
-class FakeCluster:
-    """Records crm commands; nothing else is needed by these faults."""
-
-    def __init__(self, failing: str = "", refuse: bool = False) -> None:
-        self.description = Description()
-        self.calls: list[tuple[str, ...]] = []
-        self.failing = failing
-        self.backend = SimpleNamespace(check_fault_allowed=self._consent)
-        self.refuse = refuse
-        self.oracle = None  # no scheduler to ask
-
-    def state(self, node: str | None = None) -> object:
-        raise RuntimeError("no crm_mon here: fail-counts before the fault are unknown")
-
-    def _consent(self, fault: str) -> None:
-        if self.refuse:
-            raise FaultNotAllowed(f"{fault}: not without --hacluster-allow-faults")
-
-    def crm(self, *args: str) -> SimpleNamespace:
-        if self.failing and self.failing in args:
-            raise RuntimeError(f"crm {' '.join(args)} failed")
-        self.calls.append(args)
-        return SimpleNamespace(ok=True)
+from pytest_hacluster.faults import FaultError, Faults, Timeline, process_match
+from pytest_hacluster.faults import standby as make_standby
+from tests.fakes import FakeCluster
 
 
 def test_service_processes_match_both_stacks() -> None:
     cluster = FakeCluster()
-    assert process_match(cluster, "httpd") == ["-x", "apache2|httpd"]  # type: ignore[arg-type]
-    assert "catalina" in process_match(cluster, "tomcat")[1]  # type: ignore[arg-type]
+    assert process_match(cluster, "httpd") == ["-x", "apache2|httpd"]
+    assert "catalina" in process_match(cluster, "tomcat")[1]
     with pytest.raises(FaultError, match="no known processes for resource 'vip_httpd'"):
-        process_match(cluster, "vip_httpd")  # type: ignore[arg-type]
+        process_match(cluster, "vip_httpd")
 
 
 def test_faults_are_undone_newest_first_once_and_timestamped() -> None:
     cluster = FakeCluster()
-    faults = Faults(cluster)  # type: ignore[arg-type]
+    faults = Faults(cluster)
     standby = faults.standby("s1")
     faults.move("web", "s2")
     assert faults.undo_all() == []
@@ -63,7 +37,7 @@ def test_faults_are_undone_newest_first_once_and_timestamped() -> None:
 
 def test_one_failing_undo_does_not_stop_the_others() -> None:
     cluster = FakeCluster()
-    faults = Faults(cluster)  # type: ignore[arg-type]
+    faults = Faults(cluster)
     faults.standby("s1")
     faults.move("web", "s2")
     cluster.failing = "unmove"
@@ -74,8 +48,26 @@ def test_one_failing_undo_does_not_stop_the_others() -> None:
 
 def test_a_backend_that_refuses_faults_is_asked_before_anything_changes() -> None:
     cluster = FakeCluster(refuse=True)
-    faults = Faults(cluster)  # type: ignore[arg-type]
+    faults = Faults(cluster)
     with pytest.raises(FaultNotAllowed, match="standby s1: not without"):
         faults.standby("s1")
     assert cluster.calls == [] and faults.timeline.events == []
     assert faults.undo_all() == []
+
+
+def test_a_fault_is_measured_from_its_injection_with_the_prediction_now_due() -> None:
+    faults = Faults(FakeCluster())
+    standby = faults.standby("s1")
+    injected = standby.measured()
+    assert injected.what == "standby s1" and injected.node == "s1"
+    assert injected.failcounts_before is None  # crm_mon did not answer: unknown, not zero
+    standby.undo()
+    assert standby.undone is not None and standby.undone.node == "s1"
+    after = standby.measured()
+    assert after.t == injected.t and after.prediction is standby.undone.prediction
+    record = standby.to_record(origin=injected.t - 1.0)
+    assert (record["kind"], record["node"], record["injected_s"]) == ("standby", "s1", 1.0)
+    assert record["undone_s"] is not None and record["undone_s"] >= 1.0
+    not_injected = make_standby(FakeCluster(), Timeline(), "s2")
+    with pytest.raises(FaultError, match="never injected"):
+        not_injected.measured()

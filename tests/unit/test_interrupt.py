@@ -97,3 +97,18 @@ def test_a_worker_gets_sigterm_when_its_controller_dies(tmp_path: object) -> Non
     controller.kill()
     controller.wait(timeout=10)
     assert controller.stdout.readline().strip() == "got SIGTERM"
+
+
+def test_a_signal_during_a_teardown_is_noted_and_cuts_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stopper = Stopper()
+    stopper.install()
+    try:
+        with stopper.shielded():
+            os.kill(os.getpid(), signal.SIGTERM)
+            signal.sigtimedwait([], 0)  # the handler runs here and must not raise
+        assert stopper.stopping and stopper.received == signal.SIGTERM
+        assert "already stopping" in capsys.readouterr().err
+    finally:
+        stopper.uninstall()

@@ -7,6 +7,7 @@ web on s1 and webapp on s2; cib.xml is that lab's ``cibadmin -Q``.
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -254,17 +255,13 @@ class FakeNode:
         self.files[path] = str(content)
 
 
-class NodesCluster:
-    def __init__(self, **nodes: FakeNode) -> None:
-        self.nodes = nodes
-
-    def node(self, name: str) -> FakeNode:
-        return self.nodes[name]
+def nodes(**named: FakeNode) -> Callable[[], dict[str, FakeNode]]:
+    return lambda: named
 
 
 def test_the_oracle_runs_on_a_node_that_stays_up_and_cleans_up() -> None:
     s1, s2 = FakeNode("s1"), FakeNode("s2", answer="node-fail")
-    o = oracle.Oracle(NodesCluster(s1=s1, s2=s2))  # type: ignore[arg-type]
+    o = oracle.Oracle(nodes(s1=s1, s2=s2))
     said = o.predict(lambda _cib: Simulation("node s1 fails", failed_nodes=("s1",)),
                      avoid=("s1",))
     assert isinstance(said, Prediction), said
@@ -281,7 +278,7 @@ def test_the_oracle_runs_on_a_node_that_stays_up_and_cleans_up() -> None:
 
 def test_edits_run_with_cib_file_on_the_copy() -> None:
     s1 = FakeNode("s1", answer="standby")
-    o = oracle.Oracle(NodesCluster(s1=s1))  # type: ignore[arg-type]
+    o = oracle.Oracle(nodes(s1=s1))
     edit = ("crm_attribute", "--node", "s1", "--name", "standby", "--update", "on")
     said = o.predict(lambda _cib: Simulation("standby", edits=(edit,)))
     assert isinstance(said, Prediction)
@@ -292,7 +289,7 @@ def test_edits_run_with_cib_file_on_the_copy() -> None:
 def test_on_pacemaker_2_0_the_simulated_cib_is_saved_and_read_with_crm_mon() -> None:
     """2.0's crm_simulate has no --output-as (dialect.py): --save-output, then crm_mon of it."""
     s1 = FakeNode("s1", answer="lab_standby_s2", version="Pacemaker 2.0.5\n")
-    o = oracle.Oracle(NodesCluster(s1=s1))  # type: ignore[arg-type]
+    o = oracle.Oracle(nodes(s1=s1))
     said = o.predict(lambda _cib: Simulation("standby s2", edits=()))
     assert isinstance(said, Prediction), said
     assert said.groups == {"web": "s1", "webapp": "s1"}
@@ -309,12 +306,25 @@ def test_a_broken_oracle_says_so_and_never_raises() -> None:
     def broken(_cib: Cib) -> Simulation:
         raise oracle.OracleError("no monitor operation of x in the CIB")
 
-    said = oracle.Oracle(NodesCluster(s1=FakeNode("s1"))).predict(broken)  # type: ignore[arg-type]
+    said = oracle.Oracle(nodes(s1=FakeNode("s1"))).predict(broken)
     assert isinstance(said, Unsimulable) and said.failed
     assert "no monitor operation" in str(said)
-    unsim = oracle.Oracle(NodesCluster(s1=FakeNode("s1"))).predict(  # type: ignore[arg-type]
+    s1 = FakeNode("s1")
+    unsim = oracle.Oracle(nodes(s1=s1)).predict(
         lambda _cib: Unsimulable("a split"))
     assert unsim == Unsimulable("a split")
+    assert s1.runs == []  # nothing to simulate: the CIB was not asked for
+
+
+def test_the_cib_is_asked_for_once_when_the_fault_reads_it() -> None:
+    s1 = FakeNode("s1")
+
+    def reads(cib: Cib) -> Unsimulable:
+        return Unsimulable(f"no ping attribute: {cib.ping_attribute()}")
+
+    said = oracle.Oracle(nodes(s1=s1)).predict(reads)
+    assert said == Unsimulable("no ping attribute: None")
+    assert [c for c, _env in s1.runs] == [["cibadmin", "--query"]]
 
 
 # -- predicted against observed ---------------------------------------------------------------

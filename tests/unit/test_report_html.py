@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import re
 
-from pytest_hacluster.report import html, plots, record
+from pytest_hacluster.report import html, plots
 from tests import reportdata
 
 
@@ -55,7 +55,7 @@ def test_a_picture_that_fails_is_said_not_fatal(monkeypatch) -> None:
 
 
 def test_timeline_is_a_png_even_without_faults() -> None:
-    rec = record.scenario_record(reportdata.split_brain())
+    rec = reportdata.record_of(reportdata.split_brain())
     rec["faults"], rec["events"] = [], []
     assert plots.timeline_png(rec, ["s1", "s2"]).startswith(b"\x89PNG")
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 DATA = (Path(__file__).parents[1] / "reportdata.py").read_text()
+FAKES = (Path(__file__).parents[1] / "fakes.py").read_text()
 
 CONFTEST = """
 from types import SimpleNamespace
@@ -22,7 +23,7 @@ from types import SimpleNamespace
 import pytest
 
 import reportdata
-from pytest_hacluster.plugin import ACTIVE
+from pytest_hacluster.stash import ACTIVE, RECORD
 from pytest_hacluster.shell import Result
 
 
@@ -37,7 +38,10 @@ def hacluster_scenario(request):
     cluster = SimpleNamespace(nodes={"s1": Node(), "s2": Node()},
                               backend=SimpleNamespace(settings=settings, name="fake"))
     request.config.stash[ACTIVE][:] = [cluster]  # where diagnostics find the cluster
-    return reportdata.kill_httpd()
+    scenario = reportdata.kill_httpd()
+    yield scenario
+    # As the real fixture does at the scenario's end: its one record, for the report.
+    request.node.stash[RECORD] = reportdata.record_of(scenario)
 """
 
 TESTS = """
@@ -61,6 +65,8 @@ def test_split(hacluster_scenario):
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makepyfile(reportdata=DATA, conftest=CONFTEST, test_scenarios=TESTS)
+    pytester.mkpydir("tests")
+    (pytester.path / "tests" / "fakes.py").write_text(FAKES)  # reportdata's fake cluster
     return pytester
 
 
@@ -73,7 +79,7 @@ def test_report_json_html_and_diagnostics_of_the_failed_test(project: pytest.Pyt
     result.assert_outcomes(passed=2, failed=1, xfailed=1)
     result.stdout.fnmatch_lines(["*hacluster report*", "FAIL: */out/report.html*"])
     doc = _doc(project)
-    assert doc["verdict"] == "FAIL" and doc["schema_version"] == 1
+    assert doc["verdict"] == "FAIL" and doc["schema_version"] == 2
     by_test = {t["test"].split("::")[-1]: t for t in doc["tests"]}
     assert {k: v["outcome"] for k, v in by_test.items()} == {
         "test_restart": "passed", "test_too_slow": "failed", "test_plain": "passed",

@@ -13,7 +13,7 @@ from tests import reportdata
 
 
 def test_a_killed_service_becomes_a_record_with_slo_and_measured_figures() -> None:
-    rec = record.scenario_record(reportdata.kill_httpd())
+    rec = reportdata.record_of(reportdata.kill_httpd())
     json.dumps(rec)  # JSON types only
     (fault,) = rec["faults"]
     assert fault["node"] == "s1" and fault["injected_s"] == 5.0
@@ -23,7 +23,7 @@ def test_a_killed_service_becomes_a_record_with_slo_and_measured_figures() -> No
     assert m["slo"] == {"name": "restart", "seconds": 20,
                         "why": "monitor interval 10s + margin 10s"}
     assert abs(m["outage_s"]["web"] - 9.9) < 0.11 and m["outage_s"]["tomcat"] == 0.0
-    assert m["detection_s"] == 9.0 and m["recovery_s"] == 11.3 and m["within_slo"]
+    assert m["detected_s"] == 9.0 and m["settled_s"] == 11.3 and m["within_slo"]
     assert m["placement"] == {"web": "s1", "webapp": "s2"}
     assert m["failcounts_after"] == {"httpd@s1": 1}
     assert m["failcounts_before"] is None  # not measured by this Failover: null, not invented
@@ -31,7 +31,7 @@ def test_a_killed_service_becomes_a_record_with_slo_and_measured_figures() -> No
 
 
 def test_probe_samples_are_rows_on_the_scenario_clock() -> None:
-    rec = record.scenario_record(reportdata.kill_httpd())
+    rec = reportdata.record_of(reportdata.kill_httpd())
     probe = rec["probe"]
     assert probe["columns"] == ["t_s", "url", "status", "node", "latency_s", "error"]
     assert probe["samples"][0] == [0.0, "web", 200, "s1", 0.004, None]
@@ -50,7 +50,7 @@ def test_fields_added_later_are_picked_up_when_present() -> None:
         Violation("vip_doubled", "192.168.1.101", ("s1", "s2"), reportdata.T0 + 2,
                   reportdata.T0 + 5, "arp", None)
     ]
-    rec = record.scenario_record(sc)
+    rec = reportdata.record_of(sc)
     out = rec["failovers"][0]
     assert out["prediction"]["verdict"] == "matched"
     assert out["prediction"]["predicted_groups"] == {"web": "s1"}

@@ -5,14 +5,26 @@ from __future__ import annotations
 import pytest
 
 from pytest_hacluster import summary
+from pytest_hacluster.failover import Failover
+from pytest_hacluster.faults import Event
+from pytest_hacluster.probe import Outage
+from pytest_hacluster.scenario import Finding
+from pytest_hacluster.slo import Threshold
+
+EVENT = Event("SIGKILL httpd on s1", t=100.0, wall=1000.0, done=100.05)
 
 
-def run(nodeid: str, outcome: str, worst: float | None, within: bool = True) -> summary.Run:
-    return summary.Run(nodeid, outcome, {
-        "failover.fault": "SIGKILL httpd on s1", "failover.worst_outage_s": worst,
-        "failover.within_slo": within, "failover.slo.restart_s": 20.0,
-        "failover.summary": f"SIGKILL httpd on s1: outage web {worst}s",
-    })
+def run(nodeid: str, outcome: str, worst: float | None, within: bool = True,
+        findings: tuple[Finding, ...] = ()) -> summary.Run:
+    """A run whose scenario record holds one real failover (``worst`` s of outage on web, or
+    never back when None), made by ``Failover.to_record`` as a live run makes it."""
+    end = None if worst is None else 100.0 + worst
+    m = Failover("SIGKILL httpd on s1", EVENT, 0.1, Threshold("restart", 20, "why"),
+                 slo_urls=("web",), outages={"web": [Outage("web", 100.0, end, 45)]})
+    assert m.within() == within
+    record = {"failovers": [m.to_record(origin=90.0)],
+              "findings": [f.to_record() for f in findings]}
+    return summary.Run(nodeid, outcome, record=record)
 
 
 def test_nearest_rank_is_a_measured_value() -> None:
@@ -59,12 +71,13 @@ def test_a_run_that_never_came_back_is_counted_not_hidden() -> None:
 
 
 def test_single_run_prints_its_summary_and_findings() -> None:
-    one = run("t.py::test_kill[httpd]", "passed", 4.5)
-    one.props["finding1"] = "web failed back"
+    one = run("t.py::test_kill[httpd]", "passed", 4.5, findings=(
+        Finding("after online s1: web failed back", {"after": {"web": "s1", "webapp": "s2"}}),
+    ))
     assert summary.lines([one, summary.Run("t.py::test_plain")]) == [
         "test_kill[httpd]  [1 passed]",
-        "  ok SIGKILL httpd on s1: outage web 4.5s [SLO 20s]",
-        "  finding: web failed back",
+        "  ok SIGKILL httpd on s1: outage web 4.5s (45 lost) ±0.1s [SLO restart 20s]",
+        "  finding: after online s1: web failed back (after: web on s1, webapp on s2)",
     ]
 
 
@@ -90,10 +103,7 @@ def test_outcome_is_the_worst_phase(phases: list[tuple[str, str, bool]], verdict
 
 
 def test_findings_of_repeated_runs_are_counted_without_their_figures() -> None:
-    runs = [run(f"t.py::test_x[run{k}of2]", "passed", 2.0) for k in (1, 2)]
-    runs[0].props["finding1"] = "s1 rejoined after power-on (rejoin_s=3.6)"
-    runs[1].props["finding1"] = "s1 rejoined after power-on (rejoin_s=3.3)"
+    runs = [run(f"t.py::test_x[run{k}of2]", "passed", 2.0,
+                findings=(Finding("s1 rejoined after power-on", {"rejoin_s": rejoin}),))
+            for k, rejoin in ((1, 3.6), (2, 3.3))]
     assert summary.lines(runs)[-1] == "  finding (2/2 runs): s1 rejoined after power-on"
-    assert summary.finding_kind("split brain: 192.168.1.101 from +9.4s for 4.5s (x=1)") == (
-        "split brain: # from #s for #s"
-    )

@@ -1,0 +1,81 @@
+"""Plain values for records: JSON types for report.json, and words for whoever reads them.
+
+A measurement's ``to_record()`` (``Failover``, ``Fault``, ``Event``, ``Finding``,
+``Scenario``) returns a dict of JSON types built with these helpers; JUnit properties, the
+terminal summary and report.json are all derived from that one dict. ``plain`` turns a
+figure into text a person reads (no Python syntax: no braces, quotes or ``True``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+
+def iso(wall: float | None) -> str | None:
+    """A wall-clock time (seconds since the epoch) as ISO 8601 in UTC, to the millisecond."""
+    if wall is None:
+        return None
+    return dt.datetime.fromtimestamp(wall, dt.UTC).isoformat(timespec="milliseconds")
+
+
+def num(value: float | None, digits: int = 3) -> float | None:
+    """A figure rounded for the record; None for a missing or non-finite one."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return round(float(value), digits)
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, tuples, sets and objects with ``to_dict`` as JSON types; others as text."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return num(value, 4)
+    if hasattr(value, "to_dict"):
+        return jsonable(value.to_dict())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    return str(value)
+
+
+def plain(value: Any) -> str:
+    """A figure (JSON types) as words: ``{'s1': {'web': 's1'}}`` -> ``s1: web on s1``,
+    ``{0: False, 1: True}`` -> ``0 no, 1 yes``, ``None`` -> ``none``, floats to 0.01."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{round(value, 2):g}"
+    if isinstance(value, Mapping):
+        if all(not isinstance(v, Mapping) for v in value.values()):
+            return ", ".join(_pair(k, v) for k, v in value.items()) or "none"
+        return "; ".join(f"{k}: {plain(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(plain(v) for v in value) or "none"
+    return str(value)
+
+
+def _pair(key: Any, value: Any) -> str:
+    # A group or resource and the node it is on reads "web on s1"; other pairs "key value".
+    if isinstance(value, str) or value is None:
+        return f"{key} on {value or 'nowhere'}"
+    return f"{key} {plain(value)}"
+
+
+def label(key: str) -> str:
+    """A figure's name as words: ``each_side_alone_s`` -> ``each side alone (s)``."""
+    if key.endswith("_s"):
+        return key.removesuffix("_s").replace("_", " ") + " (s)"
+    return key.replace("_", " ")
+
+
+__all__ = ["iso", "jsonable", "label", "num", "plain"]
