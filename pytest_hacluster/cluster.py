@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from pytest_hacluster import cluster_log, crm_status
+from pytest_hacluster import cluster_log, crm_status, dialect
 from pytest_hacluster.backends.base import Backend, BackendError, NodeShell, Progress
 from pytest_hacluster.config import Description
 from pytest_hacluster.crm_status import ClusterState
@@ -324,6 +324,13 @@ class Cluster:
         transition. Used where crm_simulate has no XML output (before 2.1). Raises
         ``ClusterError`` naming what was still to do.
         """
+        if self._simulate_xml is None:
+            # From the version (dialect.py), not by trying: 2.0.5's crmadmin --status hangs
+            # past 30 s, and 3.0.0's crm_simulate XML has no transition, so it would read as
+            # "nothing to do" at once (both measured on Debian 11 and 13).
+            version = crm_status.parse_version(
+                self.run_anywhere(["crm_mon", "--version"], timeout=30).stdout)
+            self._simulate_xml = dialect.for_version(version).simulate_xml
         if self._simulate_xml is False:
             self._wait_settled_by_crm_resource(timeout)
             return
