@@ -7,6 +7,7 @@
     hacluster-lab down               remove the lab
     hacluster-lab gc                 remove leftovers of every lab (or of --prefix) after a crash
     hacluster-lab packages           the Debian packages the lab needs
+    hacluster-lab roots              the cached node roots of other releases (--build, --remove)
 
 Every command takes ``--prefix`` (default ``hacl``), so several labs can exist side by side.
 """
@@ -18,13 +19,14 @@ import sys
 import time
 from pathlib import Path
 
-from pytest_hacluster import cluster_options, packages
+from pytest_hacluster import cluster_options, packages, roots
 from pytest_hacluster import config as hconfig
 from pytest_hacluster.backends.base import BackendError, Settings
 from pytest_hacluster.backends.lab import LabBackend, existing_prefixes, remove
 from pytest_hacluster.cluster import Cluster, ClusterError
+from pytest_hacluster.node import load_records
 from pytest_hacluster.shell import run_local
-from pytest_hacluster.statedir import in_use
+from pytest_hacluster.statedir import STATE_ROOT, in_use
 
 
 def _say(message: str) -> None:
@@ -35,6 +37,8 @@ def _lab(args: argparse.Namespace, keep: bool = True) -> LabBackend:
     named = Path(args.config) if args.config else None
     source = hconfig.discover(named, "--config", None, (Path.cwd(),))
     description = hconfig.load(source.path)
+    if getattr(args, "stack", None) is not None:
+        description = hconfig.with_stack(description, args.stack, "--stack")
     return LabBackend(description, Settings(prefix=args.prefix, keep=keep))
 
 
@@ -53,9 +57,10 @@ def _running(args: argparse.Namespace) -> LabBackend:
 def cmd_up(args: argparse.Namespace) -> int:
     lab = _lab(args, keep=False)
     lab.check()
-    known = cluster_options.this_machine()  # the lab runs this machine's Pacemaker
-    if known is not None:
-        known.check(lab.description.properties)
+    if lab.stack_is_this_machine:  # else checked against the root's Pacemaker in up()
+        known = cluster_options.this_machine()
+        if known is not None:
+            known.check(lab.description.properties)
     cluster = Cluster(lab.description, lab)
     start = time.monotonic()
     cluster.start(_say)
@@ -114,7 +119,62 @@ def cmd_gc(args: argparse.Namespace) -> int:
         for item in remove(prefix):
             _say(f"removed {item}")
             total += 1
+    if args.roots:
+        users = roots_in_use()
+        for name in sorted({c.name for c in roots.cached()}
+                           | {p.name.removesuffix(".partial") for p in roots.leftovers()}):
+            in_use_by = users.get(str(roots.root_dir(name)), [])
+            if in_use_by:
+                _say(f"left the {name} root alone: lab(s) {', '.join(in_use_by)} use it")
+                continue
+            for item in roots.remove(name, []):
+                _say(f"removed {item}")
+                total += 1
     _say(f"{total} leftovers removed" if total else "nothing to remove")
+    return 0
+
+
+def roots_in_use() -> dict[str, list[str]]:
+    """Cached root path -> the labs whose nodes have it as lower dir (from their lab.json)."""
+    users: dict[str, list[str]] = {}
+    for prefix in existing_prefixes():
+        try:
+            records, _ = load_records(STATE_ROOT / prefix / "lab.json")
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        for lower in {r.lower for r in records}:
+            users.setdefault(lower, []).append(prefix)
+    return users
+
+
+def cmd_roots(args: argparse.Namespace) -> int:
+    users = roots_in_use()
+    if args.build:
+        rel = roots.release(args.build)
+        if roots.is_this_machine(rel):
+            _say(f"{rel.name} is this machine's own release: its nodes need no root")
+            return 0
+        with roots.locked(rel.name):
+            built = roots.build(rel, _say)
+        roots.check_root(rel, built.path)
+        return 0
+    if args.remove:
+        names = [c.name for c in roots.cached()] if args.remove == "all" else [args.remove]
+        for name in names:
+            removed = roots.remove(name, users.get(str(roots.root_dir(name)), []))
+            _say(f"removed the {name} root ({len(removed)} items)" if removed
+                 else f"no {name} root in {roots.ROOT_CACHE}")
+        return 0
+    found = roots.cached(with_size=True)
+    for c in found:
+        used = ", ".join(users.get(str(c.path), [])) or "no lab"
+        size = f"{(c.size_bytes or 0) / 2**20:.0f} MiB"
+        print(f"{c.name}\t{c.suite}\t{c.path}\t{size}\tbuilt {c.built} in {c.build_s:.0f}s"
+              f"\tused by {used}")
+    for partial in roots.leftovers():
+        print(f"{partial.name}\t-\t{partial}\tinterrupted build (removed by --remove NAME)")
+    if not found:
+        _say(f"no cached roots in {roots.ROOT_CACHE}")
     return 0
 
 
@@ -130,7 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--config", default=None,
                         help="pyproject.toml with [tool.hacluster] (default ./pyproject.toml)")
     sub = parser.add_subparsers(dest="command_name", required=True)
-    sub.add_parser("up", parents=[common], help="bring a lab up").set_defaults(func=cmd_up)
+    p = sub.add_parser("up", parents=[common], help="bring a lab up")
+    p.add_argument("--stack", default=None, choices=[*roots.RELEASES, ""],
+                   help="the release the nodes run (over [tool.hacluster] stack)")
+    p.set_defaults(func=cmd_up)
     sub.add_parser("status", parents=[common], help="crm_mon of the lab").set_defaults(
         func=cmd_status)
     p = sub.add_parser("exec", parents=[common], help="run a command on a node")
@@ -147,7 +210,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prefix", default=None, help="only this lab (default: every lab)")
     p.add_argument("--force", action="store_true",
                    help="also remove labs a running process still uses")
+    p.add_argument("--roots", action="store_true",
+                   help="also remove the cached node roots no remaining lab uses")
     p.set_defaults(func=cmd_gc)
+    p = sub.add_parser("roots", help="node roots of other releases, cached in "
+                       f"{roots.ROOT_CACHE}: list (default), build or remove")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--build", metavar="STACK", choices=list(roots.RELEASES),
+                       help="build (or rebuild) the root of STACK now")
+    group.add_argument("--remove", metavar="STACK|all",
+                       help="remove the root of STACK (or every root); refused while a lab uses it")
+    p.set_defaults(func=cmd_roots)
     sub.add_parser("packages", help="Debian packages the lab needs").set_defaults(
         func=cmd_packages)
     return parser
@@ -161,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         args.curl_args = args.curl_args[1:]
     try:
         return args.func(args)
-    except (BackendError, ClusterError, hconfig.ConfigError) as exc:
+    except (BackendError, ClusterError, hconfig.ConfigError, roots.RootError) as exc:
         _say(f"error: {exc}")
         return 2
     except KeyboardInterrupt:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from pytest_hacluster import cluster_log, crm_status
+from pytest_hacluster import cluster_log, crm_status, dialect
 from pytest_hacluster.backends.base import Backend, BackendError, NodeShell, Progress
 from pytest_hacluster.config import Description
 from pytest_hacluster.crm_status import ClusterState
@@ -328,10 +328,10 @@ class Cluster:
         ``tools/crm_resource_runtime.c``: ``rc`` starts as ``pcmk_rc_ok``), so every call
         took 2.4 s on a settled lab, about twenty times a suite. The DC's state is asked too
         because an action under way (a start the CIB records as pending) gives an empty
-        transition. Used where crm_simulate has no XML output (before 2.1). Raises
-        ``ClusterError`` naming what was still to do.
+        transition. Where that cannot be asked (``_settles_by_simulate``: 2.0, 3.0),
+        ``crm_resource --wait``. Raises ``ClusterError`` naming what was still to do.
         """
-        if self._simulate_xml is False:
+        if not self._settles_by_simulate():
             self._wait_settled_by_crm_resource(timeout)
             return
         try:
@@ -347,22 +347,29 @@ class Cluster:
 
     def still_to_do(self) -> list[str] | None:
         """One look at what the cluster has left to do (``wait_settled``): empty when the DC
-        is idle and the live transition has no actions; None where crm_simulate has no XML
-        output (then only ``crm_resource --wait`` can tell). Raises ``ClusterError``."""
-        if self._simulate_xml is False:
+        is idle and the live transition has no actions; None where this Pacemaker cannot be
+        asked so (then only ``crm_resource --wait`` can tell). Raises ``ClusterError``."""
+        if not self._settles_by_simulate():
             return None
         script = ('dc=$(crmadmin --dc_lookup --quiet) && crmadmin --status="$dc" --quiet '
                   '&& crm_simulate --live-check --simulate --output-as=xml')
         result = self.run_anywhere(["sh", "-c", script], timeout=30)
         dc_state, _, xml_text = result.stdout.strip().partition("\n")
         actions = pending_actions(xml_text) if result.ok else None
-        if actions is None and self._simulate_xml is None and dc_state.startswith("S_"):
-            self._simulate_xml = False  # an older crm_simulate: ask crm_resource instead
-            return None
         if actions is None:
             raise ClusterError(f"asking whether the cluster settled: {result.describe()}")
-        self._simulate_xml = True
         return actions if dc_state.strip() == "S_IDLE" else [f"the DC is in {dc_state}"]
+
+    def _settles_by_simulate(self) -> bool:
+        """Whether ``still_to_do`` can ask crm_simulate, from the Pacemaker version
+        (``dialect.py``), not by trying: 2.0.5's ``crmadmin --status`` hangs past 30 s, and
+        3.0.0's crm_simulate XML has no transition, so it would read as "nothing to do" at
+        once (both measured on Debian 11 and 13)."""
+        if self._simulate_xml is None:
+            version = crm_status.parse_version(
+                self.run_anywhere(["crm_mon", "--version"], timeout=30).stdout)
+            self._simulate_xml = dialect.for_version(version).simulate_xml
+        return self._simulate_xml
 
     def _wait_settled_by_crm_resource(self, timeout: float) -> None:
         result = self.run_anywhere(

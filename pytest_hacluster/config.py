@@ -197,6 +197,9 @@ class Description:
     """The whole cluster under test. Defaults are the seed's cluster."""
 
     cluster_name: str = "hacluster"
+    # The Debian release whose cluster stack the lab's nodes run (roots.py: "debian11",
+    # "debian12", "debian13"); "" is this machine's own packages.
+    stack: str = ""
     nodes: tuple[NodeSpec, ...] = SEED_NODES
     service_nic: str = "eth1"
     interconnect_nic: str = "eth2"
@@ -504,6 +507,8 @@ def _check(desc: Description, where: str) -> None:
                 f"{where}.{key}: {getattr(desc, key)!r} is not a Linux interface name "
                 "(1-15 of letters, digits, '_', '-', '.', e.g. eth1, enp0s8, bond0.2176)"
             )
+    if desc.stack:
+        _check_stack(desc.stack, f"{where}.stack")
     if desc.service_nic == desc.interconnect_nic:
         raise ConfigError(f"{where}.interconnect_nic: must differ from service_nic")
     if not 8 <= desc.netmask <= 30:
@@ -764,3 +769,24 @@ def _claim(seen: dict[str, str], address: str, where: str) -> None:
     if address in seen:
         raise ConfigError(f"{where}: {address} is already used by {seen[address]}")
     seen[address] = where
+
+
+# The stacks roots.py can build a node root for (its RELEASES, by name; a unit test keeps the
+# two the same): named here so that the description needs nothing above it to check one.
+STACKS = ("debian11", "debian12", "debian13")
+
+
+def _check_stack(name: str, where: str) -> None:
+    if name not in STACKS:
+        raise ConfigError(
+            f"{where}: no stack {name!r} (known: {', '.join(STACKS)}; empty for this "
+            "machine's own)"
+        )
+
+
+def with_stack(desc: Description, name: str, where: str) -> Description:
+    """``desc`` running the stack ``name`` ("" for this machine's own), e.g. from a command-line
+    option named ``where``; ConfigError naming ``where`` for an unknown stack."""
+    if name:
+        _check_stack(name, where)
+    return dataclasses.replace(desc, stack=name)

@@ -1,11 +1,13 @@
 """One "node": a machine made of namespaces on this host.
 
 A node is a named network namespace plus private mount, UTS, IPC and PID namespaces whose root
-is a copy-on-write overlay of the host's ``/`` (every write lands in the node's upper dir; the
-host's files never change), with fresh ``/proc``, ``/sys``, ``/run``, ``/tmp``, ``/dev/shm`` and a
-reaping PID 1 (``tini``: without a reaper, SIGKILLed daemons stay zombies and the resource
-agents' ``kill -0`` still finds them). Killing that PID 1 ends every process of the node at once,
-which is what a power-off is. The lab and the VirtualBox stand-in share this one implementation.
+is a copy-on-write overlay of a lower dir: the host's ``/``, or a root of another Debian release
+(``roots.py``) when the chosen stack is not this machine's (every write lands in the node's
+upper dir; the host's files never change), with fresh ``/proc``, ``/sys``, ``/run``, ``/tmp``,
+``/dev/shm`` and a reaping PID 1 (``tini``: without a reaper, SIGKILLed daemons stay zombies
+and the resource agents' ``kill -0`` still finds them). Killing that PID 1 ends every process of
+the node at once, which is what a power-off is. The lab and the VirtualBox stand-in share this
+one implementation.
 
 Containment: ``/proc/sysrq-trigger``, ``/proc/sys`` and ``/sys`` are read-only in the node (as
 Docker's default ``ReadonlyPaths`` make them), and ``reboot(2)`` inside the node's PID namespace
@@ -30,6 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pytest_hacluster.packages import resolve_in
 from pytest_hacluster.render import Directory, File
 from pytest_hacluster.shell import (
     Command,
@@ -48,9 +51,9 @@ NODE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # paths the lab chose, the hostname is checked by config validation.
 _INIT = r"""
 set -eu
-root=$1 upper=$2 work=$3 host=$4 ready=$5 binds=$6
-shift 6
-mount -t overlay overlay -o "lowerdir=/,upperdir=$upper,workdir=$work" "$root"
+root=$1 upper=$2 work=$3 host=$4 ready=$5 binds=$6 lower=$7
+shift 7
+mount -t overlay overlay -o "lowerdir=$lower,upperdir=$upper,workdir=$work" "$root"
 mount -t proc proc "$root/proc"
 # The node is root on the host's kernel: sysrq, kernel settings and sysfs (power/state) act on
 # the whole machine. Read-only as container runtimes make them, so Pacemaker's panic path
@@ -96,6 +99,7 @@ class NodeRecord:
     netns: str
     pid: int
     start_ticks: int  # /proc/PID/stat field 22: tells PID 1 apart from a recycled PID
+    lower: str = "/"  # the overlay's lower dir: "/" or a cached root of another release
 
 
 class NodeError(RuntimeError):
@@ -121,10 +125,13 @@ class Node:
         *,
         binds: Sequence[tuple[str, str]] = (),
         init: Sequence[str] = ("sleep", "infinity"),
+        lower: Path = Path("/"),
     ) -> None:
         """``binds``: (host dir, node path) pairs visible inside the node (a VM's shared
-        folders); ``init``: what the reaping PID 1 runs (a VM runs ``sshd -D``, the lab sleeps).
+        folders); ``init``: what the reaping PID 1 runs (a VM runs ``sshd -D``, the lab sleeps);
+        ``lower``: the root the node's overlay shows (it must hold ``tini``).
         """
+        self.lower = lower
         self.name = name
         self.netns = netns_name
         self.dir = state_dir / name
@@ -141,7 +148,7 @@ class Node:
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
         upper = self.dir / "upper"
         for item in files:
-            place(upper, item)
+            place(upper, item, self.lower)
 
     def boot(self, timeout: float = 10) -> None:
         """Start PID 1 and wait until its root is in place (bounded; says what it waited for)."""
@@ -158,7 +165,7 @@ class Node:
                     "--propagation", "private",
                     "sh", "-c", _INIT, "init",
                     str(self.dir / "root"), str(self.dir / "upper"), str(self.dir / "work"),
-                    self.name, str(ready), str(binds), *self.init,
+                    self.name, str(ready), str(binds), str(self.lower), *self.init,
                 ],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
             )
@@ -198,12 +205,12 @@ class Node:
     def record(self) -> NodeRecord:
         if self.pid is None or self._start_ticks is None:
             raise NodeError(f"node {self.name} is not running")
-        return NodeRecord(self.name, self.netns, self.pid, self._start_ticks)
+        return NodeRecord(self.name, self.netns, self.pid, self._start_ticks, str(self.lower))
 
     @classmethod
     def attach(cls, record: NodeRecord, state_dir: Path) -> Node:
         """The node of an earlier process, if it is still the same PID 1."""
-        node = cls(record.name, record.netns, state_dir)
+        node = cls(record.name, record.netns, state_dir, lower=Path(record.lower))
         node.pid, node._start_ticks = record.pid, record.start_ticks
         return node
 
@@ -264,16 +271,19 @@ class Node:
         write_file(self, path, content, mode, owner)
 
 
-def place(upper: Path, item: File | Directory) -> None:
+def place(upper: Path, item: File | Directory, lower: Path = Path("/")) -> None:
     """Put a file or directory into an overlay upper dir with the owner and mode it needs.
 
-    Parent directories created on the way copy the host's owner and mode: a plain ``mkdir -p``
-    (root 0755) would hide them, and Tomcat then silently lacks its work directory.
+    Parent directories created on the way copy the lower dir's owner and mode: a plain
+    ``mkdir -p`` (root 0755) would hide them, and Tomcat then silently lacks its work directory.
+    Owner and group names are those of the lower dir's ``/etc/passwd`` and ``/etc/group``
+    (another release's ``hacluster`` or ``tomcat`` may have another id); KeyError names one
+    that is missing there.
     """
     rel = item.path.lstrip("/")
     target = upper / rel
-    _make_parents(upper, Path(rel).parent)
-    uid, gid = pwd.getpwnam(item.owner).pw_uid, grp.getgrnam(item.group).gr_gid
+    _make_parents(upper, Path(rel).parent, lower)
+    uid, gid = user_id(lower, item.owner), group_id(lower, item.group)
     if isinstance(item, Directory):
         target.mkdir(exist_ok=True)
     else:
@@ -282,7 +292,29 @@ def place(upper: Path, item: File | Directory) -> None:
     os.chmod(target, item.mode)
 
 
-def _make_parents(upper: Path, rel: Path) -> None:
+def user_id(lower: Path, name: str) -> int:
+    """The uid of user ``name`` on a node whose lower dir is ``lower``."""
+    if lower == Path("/"):
+        return pwd.getpwnam(name).pw_uid
+    return _id_in(lower / "etc" / "passwd", name)
+
+
+def group_id(lower: Path, name: str) -> int:
+    """The gid of group ``name`` on a node whose lower dir is ``lower``."""
+    if lower == Path("/"):
+        return grp.getgrnam(name).gr_gid
+    return _id_in(lower / "etc" / "group", name)
+
+
+def _id_in(table: Path, name: str) -> int:
+    for line in table.read_text().splitlines():
+        fields = line.split(":")
+        if len(fields) >= 3 and fields[0] == name:
+            return int(fields[2])
+    raise KeyError(f"{table}: no entry {name!r}")
+
+
+def _make_parents(upper: Path, rel: Path, lower: Path = Path("/")) -> None:
     current = Path("/")
     for part in rel.parts:
         current = current / part
@@ -290,8 +322,11 @@ def _make_parents(upper: Path, rel: Path) -> None:
         if made.is_dir():
             continue
         made.mkdir()
+        seen = current if lower == Path("/") else resolve_in(lower, str(current))
+        if seen is None:
+            continue
         try:
-            st = os.stat(current)
+            st = os.stat(seen)
         except FileNotFoundError:
             continue
         os.chown(made, st.st_uid, st.st_gid)

@@ -26,8 +26,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from pytest_hacluster import crm_status, duration
+from pytest_hacluster import crm_status, dialect, duration
 from pytest_hacluster.crm_status import ClusterState
+from pytest_hacluster.dialect import Dialect
 from pytest_hacluster.shell import Result
 
 SIMULATE_TIMEOUT_S = 30.0
@@ -108,10 +109,12 @@ class Unsimulable:
             + self.reason
 
 
-def simulate_command(path: str, simulation: Simulation, cib: Cib) -> list[str]:
-    """The whole crm_simulate command line on the CIB copy at ``path``."""
-    return ["crm_simulate", "--xml-file", path, "--simulate", *simulation.inputs(cib),
-            "--output-as=xml"]
+def simulate_command(path: str, simulation: Simulation, cib: Cib,
+                     saved: str | None = None) -> list[str]:
+    """The whole crm_simulate command line on the CIB copy at ``path``: XML output, or (for a
+    crm_simulate without it, ``dialect.py``) the resulting CIB saved to ``saved``."""
+    output = ["--save-output", saved] if saved else ["--output-as=xml"]
+    return ["crm_simulate", "--xml-file", path, "--simulate", *simulation.inputs(cib), *output]
 
 
 # -- the CIB, as far as a simulation needs it ------------------------------------------------
@@ -443,6 +446,13 @@ class Oracle:
                  timeout: float = SIMULATE_TIMEOUT_S) -> None:
         self.nodes = nodes
         self.timeout = timeout
+        self._words: Dialect | None = None  # the cluster's Pacemaker's, asked once
+
+    def _dialect(self, node: OracleNode) -> Dialect:
+        if self._words is None:
+            version = node.run(["crm_mon", "--version"], timeout=self.timeout, check=True)
+            self._words = dialect.for_version(crm_status.parse_version(version.stdout))
+        return self._words
 
     def _candidates(self, avoid: tuple[str, ...]) -> list[str]:
         names = list(self.nodes())
@@ -489,21 +499,59 @@ class Oracle:
         path = f"/tmp/hacluster-oracle-{uuid.uuid4().hex}.xml"
         env: Mapping[str, str] = {"CIB_file": path}
         node.write(path, text, mode=0o600)
+        saved = None if self._dialect(node).simulate_xml else f"{path}.out"
         try:
             for edit in simulation.edits:
                 node.run(list(edit), timeout=self.timeout, env=env, check=True)
             t0 = time.monotonic()
-            result = node.run(simulate_command(path, simulation, cib), timeout=self.timeout)
+            result = node.run(simulate_command(path, simulation, cib, saved),
+                              timeout=self.timeout)
             simulate_s = time.monotonic() - t0
+            if saved is not None and result.exited != 127:
+                found = self._read_saved(node, saved, result, simulation)
         finally:
-            node.run(["rm", "-f", path], timeout=self.timeout)
+            node.run(["rm", "-f", path, *([saved] if saved else [])], timeout=self.timeout)
         if result.exited == 127:
             return Unsimulable("no crm_simulate on this stack (Pacemaker 1.0 has ptest)")
-        if not result.ok and not result.stdout.strip():
-            raise OracleError(f"crm_simulate: {result.describe()}")
-        found = parse(result.stdout, what=simulation.what, note=simulation.note)
+        if saved is None:
+            if not result.ok and not result.stdout.strip():
+                raise OracleError(f"crm_simulate: {result.describe()}")
+            found = parse(result.stdout, what=simulation.what, note=simulation.note)
         return replace(found, took_s=round(time.monotonic() - started, 3),
                        simulate_s=round(simulate_s, 3))
+
+
+    def _read_saved(self, node: OracleNode, saved: str, result: Result,
+                    simulation: Simulation) -> Prediction:
+        """Pacemaker 2.0 and 3.0 (``dialect.py``): the simulated outcome from the CIB
+        crm_simulate saved, read by ``crm_mon --output-as=xml`` as the live cluster is. Its
+        text output names no actions in a form worth parsing, so the prediction has placement
+        and roles only."""
+        invalid = ""
+        if not result.ok:
+            said = f"{result.stdout}\n{result.stderr}"
+            if _INVALID_TRANSITION not in said:
+                raise OracleError(f"crm_simulate: {result.describe()}")
+            invalid = "; ".join(line.strip() for line in said.splitlines()
+                                if "Transition failed" in line or _INVALID_TRANSITION in line)
+        shown = node.run(["crm_mon", "-1", "--output-as=xml"], timeout=self.timeout,
+                         env={"CIB_file": saved})
+        if not shown.ok:
+            raise OracleError(f"crm_mon of the simulated CIB: {shown.describe()}")
+        try:
+            state = crm_status.parse_xml(shown.stdout)
+        except crm_status.ParseError as exc:
+            raise OracleError(f"crm_mon of the simulated CIB: {exc}") from None
+        placement, groups = placement_of(state)
+        roles = {rid: r.roles for rid, r in state.resources.items()}
+        roles.update({cid: c.roles for cid, c in state.clones.items()})
+        note = "; ".join(n for n in (simulation.note, SAVED_NOTE) if n)
+        return Prediction(what=simulation.what, placement=placement, groups=groups, note=note,
+                          roles=roles, invalid_transition=invalid)
+
+
+SAVED_NOTE = ("placement read from crm_simulate's saved CIB (this Pacemaker's crm_simulate gives "
+              "no usable XML)")
 
 
 class _NoCibadmin(Exception):

@@ -65,6 +65,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="name prefix of the lab's namespaces (default from ini hacluster_prefix, or 'hacl')",
     )
     group.addoption(
+        "--hacluster-stack", metavar="NAME", default=None,
+        help="the Debian release whose cluster stack the lab runs: debian11, debian12, debian13 "
+        "(over [tool.hacluster] stack; default: this machine's own packages)",
+    )
+    group.addoption(
         "--hacluster-slow", action="store_true", default=False,
         help="also run scenarios that take minutes by nature (tests marked hacluster_slow)",
     )
@@ -144,6 +149,8 @@ def pytest_configure(config: pytest.Config) -> None:
             description = hconfig.with_ssh_hosts(description, config.getoption("hacluster_hosts"))
         except hconfig.ConfigError as exc:
             raise pytest.UsageError(str(exc)) from None
+    if config.getoption("hacluster_stack") is not None:
+        description = _with_stack(description, config.getoption("hacluster_stack"))
     config.stash[DESCRIPTION] = description
     prefix = config.getoption("hacluster_prefix") or config.getini("hacluster_prefix")
     worker = os.environ.get("PYTEST_XDIST_WORKER")
@@ -221,9 +228,21 @@ def _check_properties(config: pytest.Config, description: hconfig.Description) -
         raise pytest.UsageError(f"{config.stash[SOURCE].path}: {exc}") from None
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    """Which file the cluster description came from, before anything runs."""
-    return f"hacluster: description from {config.stash[SOURCE]}"
+def _with_stack(description: hconfig.Description, name: str) -> hconfig.Description:
+    """``--hacluster-stack NAME`` over the description's ``stack``, checked as the key is."""
+    try:
+        return hconfig.with_stack(description, name, "--hacluster-stack")
+    except hconfig.ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Which file the cluster description came from, and which stack runs, before anything."""
+    lines = [f"hacluster: description from {config.stash[SOURCE]}"]
+    description = config.stash.get(DESCRIPTION, None)
+    if description is not None:
+        lines.append(f"hacluster: stack {description.stack or 'this machine'}")
+    return lines
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -53,6 +53,21 @@ DEBIAN12 = Stack(
     tomcat_conf_dir="/etc/tomcat10",
 )
 
+# Other Debian releases' lab nodes (shared/notes/stacks-facts.md, their packages' file lists):
+# Debian 11 ships Tomcat 9 (its own paths and user) and OpenJDK 11; Debian 13 Tomcat 10 and
+# OpenJDK 21. The lab runs them from a root built by ``roots.py``; Apache's paths are unchanged.
+DEBIAN11 = Stack(
+    **{**DEBIAN12.__dict__,
+       "name": "debian11",
+       "java_home": "/usr/lib/jvm/java-11-openjdk-amd64",
+       "catalina_home": "/usr/share/tomcat9",
+       "catalina_base": "/var/lib/tomcat9",
+       "tomcat_conf_dir": "/etc/tomcat9"},
+)
+DEBIAN13 = Stack(
+    **{**DEBIAN12.__dict__, "name": "debian13", "java_home": "/usr/lib/jvm/java-21-openjdk-amd64"},
+)
+
 # The seed's documented stack: CentOS 6.5, Pacemaker 1.0.13 + Heartbeat 3.0.5 (Linux-HA Japan),
 # httpd 2.2, Tomcat 7.0.56 under /usr/local/tomcat, OpenJDK 7 (java_home /usr: the agent runs
 # ${java_home}/bin/java). Only checked statically: no CentOS 6 box boots on our machines.
@@ -71,7 +86,7 @@ CENTOS6 = Stack(
     tomcat_user="tomcat",
     tomcat_conf_dir="/usr/local/tomcat/conf",
 )
-STACKS = {stack.name: stack for stack in (DEBIAN12, CENTOS6)}
+STACKS = {stack.name: stack for stack in (DEBIAN11, DEBIAN12, DEBIAN13, CENTOS6)}
 
 # What the user places next to the Vagrantfile for the documented stack (no mirror still
 # carries them reliably, and the seed used them as files): checked before anything boots.
@@ -94,6 +109,10 @@ def required_files(stack: Stack) -> tuple[str, ...]:
 # The JVM options that halve Tomcat's start on a 2-core machine (shared/notes/lab-facts.md).
 # They change start-up speed and heap size only, not what the monitor or the tests see.
 TOMCAT_JAVA_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms32m -Xmx128m -XX:-UsePerfData"
+
+# The http client of the apache agent's monitor: the one every stack's agent used by default
+# until resource-agents 4.16 switched to curl (see crm_configuration).
+APACHE_MONITOR_CLIENT = "wget"
 
 # A marker in every page says which node answered: the probe reads it to tell nodes apart.
 NODE_MARKER = "hacluster-node:"
@@ -172,7 +191,12 @@ def crm_configuration(
         f"    {vip_op}",
         f"primitive {web.service_resource} ocf:heartbeat:apache \\\n"
         f"    params configfile={stack.apache_configfile} httpd={stack.apache_binary}"
-        f" envfiles={stack.apache_envfiles} statusurl={desc.web_url} \\\n"
+        f" envfiles={stack.apache_envfiles} statusurl={desc.web_url}"
+        # The seed's agents fetched statusurl with wget, which fails on an HTTP error: a 403
+        # (the missing index page) fails the monitor. resource-agents 4.16 (Debian 13) prefers
+        # curl (http-mon.sh findhttpclient, "see b2ca07d"), which exits 0 on a 403 whose page
+        # matches the default testregex </html>: Pacemaker then never notices (measured).
+        f" client={APACHE_MONITOR_CLIENT} \\\n"
         f"    {_service_ops(desc)}",
         f"group {web.name} {web.vip_resource} {web.service_resource}"
         f"{fencing.group_meta(desc, web.name)}",

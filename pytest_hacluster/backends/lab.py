@@ -25,10 +25,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from pytest_hacluster import netns, packages, render, timings
+from pytest_hacluster import cluster_options, netns, packages, render, roots, timings
 from pytest_hacluster.arp import ArpScanner
 from pytest_hacluster.backends.base import Backend, BackendError, NodeShell, Progress, Settings
-from pytest_hacluster.config import Description
+from pytest_hacluster.config import ConfigError, Description
 from pytest_hacluster.http_client import HttpClient
 from pytest_hacluster.node import Node, NodeError, load_records, save_records
 from pytest_hacluster.power_controller import PowerController
@@ -45,6 +45,8 @@ LOWER_PATHS = ("/usr", "/etc", "/var", "/var/lib", "/opt")
 # Lab nodes have no DNS; an empty resolver config makes lookups fail at once instead of
 # blocking Apache's start for 30 s (lab pitfall 3). Lab-only: a real node keeps its resolver.
 NO_DNS = render.File("/etc/resolv.conf", "# pytest-hacluster lab node: no DNS\n")
+# What this machine itself needs when the nodes run another release's root (roots.py).
+HOST_TOOLS = (("ip", "iproute2"), ("nsenter", "util-linux"), ("unshare", "util-linux"))
 
 
 class LabError(BackendError):
@@ -124,6 +126,10 @@ class LabBackend(Backend):
         self._owned = False  # made or attached by this object: only then may down() remove it
         self._claim: Claim | None = None  # keeps `hacluster-lab gc` off a lab in use
         self._power: PowerController | None = None  # the fence device's far side (fencing on)
+        # The release the nodes run: None (or this machine's release) means the host's own
+        # packages, lower dir "/"; else a root of that release from roots.py.
+        self.release = roots.release(description.stack) if description.stack else None
+        self.stack_is_this_machine = self.release is None or roots.is_this_machine(self.release)
 
     # -- names --------------------------------------------------------------------------------
     @property
@@ -143,15 +149,45 @@ class LabBackend(Backend):
     @property
     def fingerprint(self) -> str:
         """Changes whenever anything the cluster is built from changes (for safe reuse)."""
-        parts = [render.crm_configuration(self.description, self.stack)]
+        parts = [self.stack.name, render.crm_configuration(self.description, self.stack)]
         for name in self.description.node_names:
             parts += [repr(f) for f in render.node_files(self.description, self.stack, name)]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
     @property
     def stack(self) -> render.Stack:
+        """Paths of the release the nodes run; this machine's Java when it is the host's."""
+        if self.release is not None and not self.stack_is_this_machine:
+            return self.release.stack
         java = os.path.realpath(shutil.which("java") or "/usr/bin/java")
-        return render.Stack(**{**render.DEBIAN12.__dict__, "java_home": str(Path(java).parents[1])})
+        base = self.release.stack if self.release is not None else render.DEBIAN12
+        return render.Stack(**{**base.__dict__, "java_home": str(Path(java).parents[1])})
+
+    def _lower_dir(self, progress: Progress) -> Path:
+        """``/``, or the release's cached root (built on first use: a minute or two)."""
+        if self.release is None or self.stack_is_this_machine:
+            return roots.HOST_ROOT
+        try:
+            lower = roots.lower_dir(self.release, progress)
+        except roots.RootError as exc:
+            raise LabError(str(exc)) from None
+        self._check_root_properties(lower)
+        return lower
+
+    def _check_root_properties(self, lower: Path) -> None:
+        """The described properties against the options of the root's own Pacemaker (as the
+        plugin checks them against this machine's when the lab runs the host's packages)."""
+
+        def in_root(argv: list[str]) -> str | None:
+            return cluster_options.run_here(["chroot", str(lower), *argv])
+
+        known = cluster_options.ask(in_root)
+        if known is None:
+            return
+        try:
+            known.check(self.description.properties)
+        except ConfigError as exc:
+            raise LabError(f"stack {self.stack.name}: {exc}") from None
 
     # -- Backend interface --------------------------------------------------------------------
     def check(self) -> None:
@@ -160,7 +196,11 @@ class LabBackend(Backend):
                 "the lab backend needs root: it creates network, mount and PID namespaces. "
                 "Run it as root, e.g. `sudo .venv/bin/pytest --hacluster`"
             )
-        lacking = packages.missing()
+        lacking = packages.missing(packages.REQUIRED if self.stack_is_this_machine else HOST_TOOLS)
+        if self.release is not None and not self.stack_is_this_machine and not any(
+            c.name == self.release.name for c in roots.cached()
+        ):
+            lacking += packages.missing((("mmdebstrap", "mmdebstrap"),))
         if lacking:
             names = ", ".join(thing for thing, _ in lacking)
             raise LabError(
@@ -174,7 +214,7 @@ class LabBackend(Backend):
                 f"{probe.describe()}. Run on a Linux host or VM as root, not in an unprivileged "
                 "container"
             )
-        separate = [p for p in LOWER_PATHS if os.path.ismount(p)]
+        separate = [p for p in LOWER_PATHS if self.stack_is_this_machine and os.path.ismount(p)]
         if separate:
             raise LabError(
                 f"{', '.join(separate)} {'is a' if len(separate) == 1 else 'are'} separate "
@@ -295,6 +335,7 @@ class LabBackend(Backend):
 
     # -- bring-up -----------------------------------------------------------------------------
     def _create(self, progress: Progress) -> None:
+        lower = self._lower_dir(progress)  # a root build is a one-time cost, not bring-up's
         t0 = time.monotonic()
         self.dir.mkdir(parents=True, mode=0o700)
         self._claim = Claim(self.prefix)
@@ -303,7 +344,7 @@ class LabBackend(Backend):
         self._start_power_controller()
         key = os.urandom(256)
         for name in self.description.node_names:
-            node = Node(name, self.node_netns(name), self.dir)
+            node = Node(name, self.node_netns(name), self.dir, lower=lower)
             node.prepare([
                 *render.node_files(
                     self.description, self.stack, name, self.description.timings.bringup_token_ms
@@ -333,7 +374,7 @@ class LabBackend(Backend):
             self.dir / "lab.json",
             [n.record for n in self._nodes.values() if n.alive],
             {"owner": os.getpid(), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-             "fingerprint": self.fingerprint},
+             "fingerprint": self.fingerprint, "stack": self.stack.name},
         )
 
     def _make_topology(self) -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_hacluster import oracle
+from pytest_hacluster import crm_status, oracle
 from pytest_hacluster.cluster import Cluster
 from pytest_hacluster.crm_status import PROMOTED, UNPROMOTED, ClusterState
+from pytest_hacluster.dialect import Dialect, for_version
 from pytest_hacluster.oracle import Prediction, Simulation
 from pytest_hacluster.scenario import Scenario
 from pytest_hacluster.waiting import wait_until
@@ -20,9 +21,10 @@ from pytest_hacluster.waiting import wait_until
 pytestmark = pytest.mark.hacluster
 
 CLONE, PRIMITIVE = "stateful-clone", "stateful"
-# Pacemaker 2.x syntax (the lab's 2.1.5): promotable="true" on a clone; monitors per role
-# with different intervals, as Pacemaker requires (Pacemaker Explained, "Promotable clones").
-CLONE_XML = f"""<clone id="{CLONE}">
+# promotable="true" on a clone (2.0 and later); monitors per role with different intervals, as
+# Pacemaker requires (Pacemaker Explained, "Promotable clones"); the role names are the running
+# version's (dialect.py: Master/Slave before 2.1, Promoted/Unpromoted from 2.1).
+CLONE_XML = """<clone id="{CLONE}">
   <meta_attributes id="{CLONE}-meta">
     <nvpair id="{CLONE}-promotable" name="promotable" value="true"/>
     <nvpair id="{CLONE}-promoted-max" name="promoted-max" value="1"/>
@@ -30,12 +32,19 @@ CLONE_XML = f"""<clone id="{CLONE}">
   </meta_attributes>
   <primitive id="{PRIMITIVE}" class="ocf" provider="pacemaker" type="Stateful">
     <operations>
-      <op id="{PRIMITIVE}-monitor-promoted" name="monitor" interval="5s" role="Promoted"/>
-      <op id="{PRIMITIVE}-monitor-unpromoted" name="monitor" interval="6s" role="Unpromoted"/>
+      <op id="{PRIMITIVE}-monitor-promoted" name="monitor" interval="5s" role="{promoted}"/>
+      <op id="{PRIMITIVE}-monitor-unpromoted" name="monitor" interval="6s" role="{unpromoted}"/>
     </operations>
   </primitive>
 </clone>"""
-ADD = ("cibadmin", "--create", "--scope", "resources", "--xml-text", CLONE_XML)
+
+
+def add(words: Dialect) -> tuple[str, ...]:
+    xml = CLONE_XML.format(CLONE=CLONE, PRIMITIVE=PRIMITIVE, promoted=words.promoted_role,
+                           unpromoted=words.unpromoted_role)
+    return ("cibadmin", "--create", "--scope", "resources", "--xml-text", xml)
+
+
 STOP = ("crm_resource", "--resource", CLONE, "--meta", "--set-parameter", "target-role",
         "--parameter-value", "Stopped")
 DELETE = ("cibadmin", "--delete", "--scope", "resources", "--xml-text", f'<clone id="{CLONE}"/>')
@@ -51,9 +60,10 @@ def roles_settled(state: ClusterState, nodes: tuple[str, ...]) -> bool:
     )
 
 
-def move_promoted(node: str) -> tuple[str, ...]:
+def move_promoted(node: str, words: Dialect) -> tuple[str, ...]:
     """Move the Promoted role to ``node`` (a cli-prefer constraint on the Promoted role)."""
-    return ("crm_resource", "--move", "--resource", CLONE, "--node", node, "--promoted")
+    return ("crm_resource", "--move", "--resource", CLONE, "--node", node,
+            words.move_promoted_flag)
 
 
 def test_promotable_clone_roles_per_node_as_predicted(
@@ -66,7 +76,9 @@ def test_promotable_clone_roles_per_node_as_predicted(
     sc = hacluster_scenario
     nodes = hacluster.description.node_names
     assert hacluster.oracle is not None
-    hacluster.run_anywhere(list(ADD))
+    words = for_version(crm_status.parse_version(
+        hacluster.run_anywhere(["crm_mon", "--version"]).stdout))
+    hacluster.run_anywhere(list(add(words)))
     try:
         wait_until(
             hacluster.state, lambda s: roles_settled(s, nodes), timeout=60, interval=0.5,
@@ -84,11 +96,11 @@ def test_promotable_clone_roles_per_node_as_predicted(
 
         expected = hacluster.oracle.predict(
             lambda cib: Simulation(f"move {CLONE}'s Promoted role to {other}",
-                                   edits=(move_promoted(other),))
+                                   edits=(move_promoted(other, words),))
         )
         assert isinstance(expected, Prediction), expected
         assert [n for n, r in expected.roles[CLONE] if r == PROMOTED] == [other], expected
-        hacluster.run_anywhere(list(move_promoted(other)))
+        hacluster.run_anywhere(list(move_promoted(other, words)))
         wait_until(
             hacluster.state, lambda s: s.clones[CLONE].promoted_on == (other,)
             and roles_settled(s, nodes), timeout=60, interval=0.5,

@@ -228,9 +228,11 @@ def test_cables_say_what_the_scheduler_cannot_see(cib: Cib) -> None:
 class FakeNode:
     """A node that answers cibadmin and crm_simulate from the captured files."""
 
-    def __init__(self, name: str, answer: str = "kill-httpd") -> None:
+    def __init__(self, name: str, answer: str = "kill-httpd",
+                 version: str = "Pacemaker 2.1.5\nWritten by Andrew Beekhof\n") -> None:
         self.name = name
         self.answer = answer
+        self.version = version
         self.runs: list[tuple[list[str], dict[str, str] | None]] = []
         self.files: dict[str, str] = {}
 
@@ -240,7 +242,11 @@ class FakeNode:
         out = ""
         if command[0] == "cibadmin":
             out = captured("cib")
-        elif command[0] == "crm_simulate":
+        elif command == ["crm_mon", "--version"]:
+            out = self.version
+        elif command[0] == "crm_mon":  # Pacemaker 2.0: the saved CIB's status (CIB_file)
+            out = (DATA.parent / "crm_mon" / f"{self.answer}.xml").read_text()
+        elif command[0] == "crm_simulate" and "--save-output" not in command:
             out = captured(self.answer)
         return Result(" ".join(command), 0, out, "", 0.01)
 
@@ -263,7 +269,7 @@ def test_the_oracle_runs_on_a_node_that_stays_up_and_cleans_up() -> None:
     assert said.took_s is not None and said.simulate_s is not None
     assert s1.runs == []
     (path,) = s2.files
-    commands = [c for c, _env in s2.runs]
+    commands = [c for c, _env in s2.runs if c[0] != "crm_mon"]
     assert commands[0] == ["cibadmin", "--query"]
     assert commands[1] == ["crm_simulate", "--xml-file", path, "--simulate", "--node-fail",
                            "s1", "--output-as=xml"]
@@ -278,6 +284,22 @@ def test_edits_run_with_cib_file_on_the_copy() -> None:
     assert isinstance(said, Prediction)
     (path,) = s1.files
     assert (list(edit), {"CIB_file": path}) in s1.runs
+
+
+def test_on_pacemaker_2_0_the_simulated_cib_is_saved_and_read_with_crm_mon() -> None:
+    """2.0's crm_simulate has no --output-as (dialect.py): --save-output, then crm_mon of it."""
+    s1 = FakeNode("s1", answer="lab_standby_s2", version="Pacemaker 2.0.5\n")
+    o = oracle.Oracle(nodes(s1=s1))
+    said = o.predict(lambda _cib: Simulation("standby s2", edits=()))
+    assert isinstance(said, Prediction), said
+    assert said.groups == {"web": "s1", "webapp": "s1"}
+    assert said.actions == () and oracle.SAVED_NOTE in said.note
+    (path,) = s1.files
+    commands = [(c, env) for c, env in s1.runs]
+    assert (["crm_simulate", "--xml-file", path, "--simulate", "--save-output", f"{path}.out"],
+            None) in commands
+    assert (["crm_mon", "-1", "--output-as=xml"], {"CIB_file": f"{path}.out"}) in commands
+    assert commands[-1] == (["rm", "-f", path, f"{path}.out"], None)
 
 
 def test_a_broken_oracle_says_so_and_never_raises() -> None:

@@ -53,6 +53,13 @@ def test_unknown_backend_is_a_usage_error(project: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines(["*invalid choice: 'docker'*"])
 
 
+def test_unknown_stack_is_a_usage_error_naming_the_known_ones(project: pytest.Pytester) -> None:
+    result = project.runpytest_subprocess("--hacluster", "--hacluster-stack=sid")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*--hacluster-stack: no stack 'sid' (known: debian11, debian12, debian13;*"])
+
+
 def test_ini_backend_is_checked(project: pytest.Pytester) -> None:
     project.makeini("[pytest]\nhacluster_backend = nomad\n")
     result = project.runpytest_subprocess("--hacluster")

@@ -34,7 +34,7 @@ def test_crm_configuration_has_the_seed_resources_and_options() -> None:
         "op monitor interval=10 timeout=60 on-fail=restart "
         "op stop interval=0 timeout=300 on-fail=block"
     )
-    assert f"statusurl=http://192.168.1.101/ {ops}" in flat
+    assert f"statusurl=http://192.168.1.101/ client=wget {ops}" in flat
     assert f"statusurl=http://192.168.1.102:8080/ {ops}" in flat
     assert "group web vip_httpd httpd" in flat
     assert "group webapp vip_tomcat tomcat" in flat

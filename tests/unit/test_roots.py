@@ -1,0 +1,142 @@
+"""Stacks of other Debian releases: the choice, the root cache, and files placed in such a root."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from pytest_hacluster import cli, packages, render, roots
+from pytest_hacluster.backends.base import Settings
+from pytest_hacluster.backends.lab import LabBackend
+from pytest_hacluster.config import ConfigError, Description, from_mapping, with_stack
+from pytest_hacluster.node import group_id, place, user_id
+
+
+def _fake_root(root: Path) -> Path:
+    """A root laid out as Debian's: merged /usr, Java behind absolute alternatives links."""
+    (root / "usr" / "bin").mkdir(parents=True)
+    (root / "bin").symlink_to("usr/bin")
+    jvm = root / "usr/lib/jvm/java-11-openjdk-amd64/bin"
+    jvm.mkdir(parents=True)
+    (jvm / "java").write_text("")
+    (root / "etc" / "alternatives").mkdir(parents=True)
+    (root / "etc/alternatives/java").symlink_to("/usr/lib/jvm/java-11-openjdk-amd64/bin/java")
+    (root / "usr/bin/java").symlink_to("/etc/alternatives/java")
+    (root / "usr/bin/tini").write_text("")
+    (root / "etc/passwd").write_text(
+        "root:x:0:0::/root:/bin/sh\nhacluster:x:4242:4343::/:/bin/sh\n"
+    )
+    (root / "etc/group").write_text("root:x:0:\nhaclient:x:4343:\n")
+    return root
+
+
+def test_symlinks_are_followed_inside_the_root_not_on_this_machine(tmp_path: Path) -> None:
+    root = _fake_root(tmp_path)
+    java = packages.resolve_in(root, "/usr/bin/java")
+    assert java == root / "usr/lib/jvm/java-11-openjdk-amd64/bin/java"
+    assert packages.resolve_in(root, "/bin/tini") == root / "usr/bin/tini"
+    # /etc/os-release exists on this machine, not in the root: absent, not the host's.
+    assert packages.resolve_in(root, "/etc/os-release") is None
+
+
+def test_missing_is_asked_of_the_root(tmp_path: Path) -> None:
+    root = _fake_root(tmp_path)
+    required = (("java", "default-jre-headless"), ("tini", "tini"), ("corosync", "corosync"),
+                ("/usr/share/tomcat9/bin/catalina.sh", "tomcat9"))
+    assert packages.missing(required, root) == [
+        ("corosync", "corosync"), ("/usr/share/tomcat9/bin/catalina.sh", "tomcat9"),
+    ]
+
+
+def test_debian11_needs_tomcat9_and_its_own_paths() -> None:
+    rel = roots.release("debian11")
+    assert rel.suite == "bullseye"
+    assert "tomcat9" in rel.packages and "tomcat10" not in rel.packages
+    assert {"pacemaker", "corosync", "crmsh", "tini", "mount"} <= set(rel.packages)
+    assert ("/usr/share/tomcat9/bin/catalina.sh", "tomcat9") in rel.required
+    crm = render.crm_configuration(Description(), rel.stack)
+    assert "catalina_home=/usr/share/tomcat9" in crm
+    assert "java_home=/usr/lib/jvm/java-11-openjdk-amd64" in crm
+    files = {f.path for f in render.node_files(Description(), rel.stack, "s1")}
+    assert "/etc/tomcat9/server.xml" in files
+    assert "/var/lib/tomcat9/webapps/ROOT/index.html" in files
+    assert roots.release("debian13").stack.catalina_home == "/usr/share/tomcat10"
+
+
+def test_an_unknown_stack_is_refused_naming_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"tool.hacluster.stack: no stack 'debian14' \(known: "
+                       r"debian11, debian12, debian13"):
+        from_mapping({"stack": "debian14"})
+    with pytest.raises(ConfigError, match="--hacluster-stack: no stack 'sid'"):
+        with_stack(Description(), "sid", "--hacluster-stack")
+    assert from_mapping({"stack": "debian13"}).stack == "debian13"
+    assert with_stack(Description(), "", "--x").stack == ""
+
+
+def test_this_machines_release_is_read_from_os_release(tmp_path: Path) -> None:
+    os_release = tmp_path / "os-release"
+    os_release.write_text('PRETTY_NAME="Debian GNU/Linux 12"\nVERSION_CODENAME=bookworm\n')
+    assert roots.this_machine_suite(os_release) == "bookworm"
+    os_release.write_text("ID=debian\n")
+    assert roots.this_machine_suite(os_release) is None
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chown needs root")
+def test_owners_of_placed_files_are_the_roots_not_this_machines(tmp_path: Path) -> None:
+    lower = _fake_root(tmp_path / "lower")
+    (lower / "var/lib/pacemaker").mkdir(parents=True)
+    os.chmod(lower / "var/lib/pacemaker", 0o750)
+    assert (user_id(lower, "hacluster"), group_id(lower, "haclient")) == (4242, 4343)
+    with pytest.raises(KeyError, match="no entry 'tomcat'"):
+        user_id(lower, "tomcat")
+    upper = tmp_path / "upper"
+    upper.mkdir()
+    place(upper, render.File("/var/lib/pacemaker/cib/cib.xml", "<cib/>", 0o600, "hacluster",
+                             "haclient"), lower)
+    st = (upper / "var/lib/pacemaker/cib/cib.xml").stat()
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o777) == (4242, 4343, 0o600)
+    # the parent copied from the root (0750), not from this machine
+    assert (upper / "var/lib/pacemaker").stat().st_mode & 0o777 == 0o750
+
+
+def test_the_cache_lists_and_removes_roots(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    cache = tmp_path / "cache" / "roots"
+    monkeypatch.setattr(roots, "ROOT_CACHE", cache)
+    assert roots.cached() == []
+    (cache / "debian11" / "etc").mkdir(parents=True)
+    (cache / "debian11" / "etc" / "hostname").write_text("x" * 100)
+    (cache / "debian11.json").write_text(json.dumps({
+        "suite": "bullseye", "packages": ["pacemaker"], "built": "2026-11-29T23:00:00+0000",
+        "build_s": 61.5}))
+    (cache / "debian13.partial").mkdir()
+    (listed,) = roots.cached(with_size=True)
+    assert (listed.name, listed.suite, listed.build_s, listed.size_bytes) == (
+        "debian11", "bullseye", 61.5, 100)
+    assert roots.leftovers() == [cache / "debian13.partial"]
+    with pytest.raises(roots.RootError, match=r"lower dir of lab\(s\) hacl-x"):
+        roots.remove("debian11", ["hacl-x"])
+    assert cli.main(["roots"]) == 0
+    assert "debian11\tbullseye" in capsys.readouterr().out
+    assert cli.main(["roots", "--remove", "all"]) == 0
+    assert cli.main(["gc", "--prefix", "hacl-st-none", "--roots"]) == 0
+    assert not cache.exists()
+
+
+def test_a_lab_of_another_release_uses_that_releases_paths() -> None:
+    lab = LabBackend(with_stack(Description(), "debian11", "--x"), Settings(prefix="hacl-st-u"))
+    if roots.is_this_machine(roots.release("debian11")):
+        pytest.skip("this machine is Debian 11")
+    assert not lab.stack_is_this_machine
+    assert lab.stack.catalina_home == "/usr/share/tomcat9"
+    host = LabBackend(Description(), Settings(prefix="hacl-st-u"))
+    assert host.stack_is_this_machine and host.fingerprint != lab.fingerprint
+
+
+def test_the_description_knows_the_stacks_roots_can_build() -> None:
+    from pytest_hacluster import config, roots
+
+    assert tuple(roots.RELEASES) == config.STACKS
