@@ -227,11 +227,8 @@ class Cluster:
                 self._mend(health)
             return health
 
-        try:
-            return wait_until(look, lambda h: h.ok, timeout=timeout, interval=0.5,
-                              what="a clean cluster", describe=lambda h: "; ".join(h.problems))
-        except WaitTimeout as exc:
-            raise ClusterError(str(exc)) from None
+        return _wait(look, lambda h: h.ok, timeout=timeout, interval=0.5,
+                     what="a clean cluster", describe=lambda h: "; ".join(h.problems))
 
     @staticmethod
     def _safe(call: Callable[[], T], default: T) -> T:
@@ -284,14 +281,11 @@ class Cluster:
 
     def wait_attribute(self, name: str, ok: Callable[[str | None], bool],
                        timeout: float = 60) -> dict[str, str | None]:
-        try:
-            return wait_until(
-                lambda: self.attribute(name), lambda v: all(ok(x) for x in v.values()),
-                timeout=timeout, interval=0.5, what=f"node attribute {name} on every node",
-                describe=lambda v: f"{name} = {v}",
-            )
-        except WaitTimeout as exc:
-            raise ClusterError(str(exc)) from None
+        return _wait(
+            lambda: self.attribute(name), lambda v: all(ok(x) for x in v.values()),
+            timeout=timeout, interval=0.5, what=f"node attribute {name} on every node",
+            describe=lambda v: f"{name} = {v}",
+        )
 
     def links(self) -> dict[str, dict[int, bool]]:
         """corosync's links per node: link number -> whether every peer is connected on it."""
@@ -307,15 +301,12 @@ class Cluster:
 
     def wait_links(self, count: int, timeout: float = 30) -> None:
         """Until every node has ``count`` corosync links, all connected."""
-        try:
-            wait_until(
-                self.links,
-                lambda seen: all(len(v) == count and all(v.values()) for v in seen.values()),
-                timeout=timeout, interval=0.25, what=f"{count} connected corosync link(s)",
-                describe=lambda seen: f"links per node: {seen}",
-            )
-        except WaitTimeout as exc:
-            raise ClusterError(str(exc)) from None
+        _wait(
+            self.links,
+            lambda seen: all(len(v) == count and all(v.values()) for v in seen.values()),
+            timeout=timeout, interval=0.25, what=f"{count} connected corosync link(s)",
+            describe=lambda seen: f"links per node: {seen}",
+        )
 
     def wait_settled(self, timeout: float = 120) -> None:
         """Until the cluster has nothing left to do: the DC's controller is idle (S_IDLE: no
@@ -334,14 +325,12 @@ class Cluster:
         if not self._settles_by_simulate():
             self._wait_settled_by_crm_resource(timeout)
             return
-        try:
-            found = wait_until(
-                self.still_to_do, lambda left: left is None or not left, timeout=timeout,
-                interval=0.25, what="the cluster to have nothing left to do",
-                describe=lambda left: "still to do: " + "; ".join(left or []),
-            )
-        except WaitTimeout as exc:
-            raise ClusterError(f"the cluster did not settle: {exc}") from None
+        found = _wait(
+            self.still_to_do, lambda left: left is None or not left, timeout=timeout,
+            interval=0.25, what="the cluster to have nothing left to do",
+            describe=lambda left: "still to do: " + "; ".join(left or []),
+            failing="the cluster did not settle: ",
+        )
         if found is None:
             self._wait_settled_by_crm_resource(timeout)
 
@@ -468,6 +457,18 @@ def _state_problems(desc: Description, state: ClusterState) -> list[str]:
             )
             problems.append(f"group {group.name} not started ({members})")
     return problems
+
+
+def _wait(
+    observe: Callable[[], T], until: Callable[[T], bool], *, timeout: float, interval: float,
+    what: str, describe: Callable[[T], str] = repr, failing: str = "",
+) -> T:
+    """``wait_until`` whose time-out is a ``ClusterError`` (``failing`` before its message)."""
+    try:
+        return wait_until(observe, until, timeout=timeout, interval=interval, what=what,
+                          describe=describe)
+    except WaitTimeout as exc:
+        raise ClusterError(f"{failing}{exc}") from None
 
 
 def pending_actions(xml_text: str) -> list[str] | None:
