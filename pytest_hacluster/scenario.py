@@ -139,7 +139,9 @@ class Scenario:
             subjects = by_reason.setdefault(v.expected, {}).setdefault(v.kind, {})
             if v.subject not in subjects or v.duration(now) > subjects[v.subject].duration(now):
                 subjects[v.subject] = v
-        for reason, kinds in by_reason.items():
+        for reason, seen in by_reason.items():
+            # In KINDS' order, not the order they first showed: the same words every run.
+            kinds = {k: seen[k] for k in KINDS if k in seen}
             windows = {
                 kind: ", ".join(
                     f"{v.subject} on {' and '.join(v.nodes)} from {v.start - origin:+.1f}s "

@@ -43,3 +43,21 @@ def test_a_findings_figures_read_as_words_and_stay_structured_in_the_record() ->
                       "(links when pulled: s1: 0 no, 1 yes; outage (s): 0.04)")
     assert f.to_record()["figures"] == {"links_when_pulled": {"s1": {"0": False, "1": True}},
                                         "outage_s": 0.04}
+
+
+def test_the_expected_finding_reads_the_same_whichever_kind_showed_first() -> None:
+    """Seen in a 10-run repeat: the split brain's finding listed its kinds in the order they
+    first showed, so one run of ten read as a different verdict."""
+    whats = []
+    for order in (("group_split", "resource_doubled"), ("resource_doubled", "group_split")):
+        found: list[Finding] = []
+        fake = SimpleNamespace(
+            watch=SimpleNamespace(started=10.0, stopped=60.0),
+            violations=[Violation(k, "web", ("s1", "s2"), 13.0 + i, 20.0, "s1", WHY)
+                        for i, k in enumerate(order)],
+            _declared={"resource_doubled": WHY, "group_split": WHY},
+            finding=lambda what, found=found, **figures: found.append(Finding(what, figures)),
+        )
+        Scenario.record_expected_violations(fake)  # type: ignore[arg-type]
+        whats.append(found[0].what)
+    assert whats[0] == whats[1]
