@@ -41,9 +41,10 @@ def test_service_lan_loss_goes_unnoticed_with_the_seeds_configuration(
         "every URL answering after the cable is back", timeout=window + 60,
     )
     sc.finding(
-        f"service LAN loss on {node} not detected: {', '.join(mine)} stayed there "
-        f"for the {window:.0f}s watched, users without it until the cable came back",
-        outage_s=back.worst_outage_s, failed_actions=len(state.failed_actions),
+        f"service LAN loss of {desc.web.name}'s node not detected: its groups stayed there "
+        f"for the {window:.0f}s watched, users without them until the cable came back",
+        node=node, groups=mine, outage_s=back.worst_outage_s,
+        failed_actions=len(state.failed_actions),
     )
     assert moved is None, f"a group moved: {moved.groups if moved else ''}"
     assert not state.failed_actions
