@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from pytest_hacluster.backends.lab import remove
-from tests.integration.labtools import REPO, Spawned, leftovers, pytest_argv
+from tests.integration.labtools import REPO, Spawned, leftovers, prefix_base, pytest_argv
 
 WORKERS = ("gw0", "gw1")
 
@@ -41,8 +41,9 @@ def test_waits_to_be_stopped(hacluster, hacluster_scenario, n):
 
 @pytest.fixture
 def xdist_prefix() -> Iterator[str]:
-    """A prefix short enough for its workers' ``-gwN`` labs (15 characters in all)."""
-    name = f"hacl-x{os.getpid() % 10000}"
+    """A prefix of this tester's own base (``HACLUSTER_TEST_PREFIX``), short enough for its
+    workers' ``-gwN`` labs (15 characters in all)."""
+    name = f"{prefix_base()[:8]}x{os.getpid() % 100}"
     labs = [f"{name}-{w}" for w in WORKERS]
     for lab in labs:
         remove(lab)
