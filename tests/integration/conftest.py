@@ -8,8 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 from pytest_hacluster import packages
-from pytest_hacluster.backends.lab import remove
-from tests.integration.labtools import prefix_base
+from pytest_hacluster.backends.base import Settings
+from pytest_hacluster.backends.lab import LabBackend, remove
+from pytest_hacluster.cluster import Cluster
+from pytest_hacluster.config import Description
+from tests.integration.labtools import leftovers, prefix_base
 
 if os.geteuid() != 0 or packages.missing():
     pytest.skip(
@@ -26,3 +29,14 @@ def prefix(request: pytest.FixtureRequest) -> Iterator[str]:
     yield name
     remove(name)
 
+
+@pytest.fixture
+def cluster(prefix: str) -> Iterator[Cluster]:
+    """The seed's cluster on a lab of this test's own, up and healthy; gone afterwards."""
+    c = Cluster(Description(), LabBackend(Description(), Settings(prefix=prefix)))
+    c.start(lambda _msg: None)
+    try:
+        yield c
+    finally:
+        c.stop()
+    assert leftovers(prefix) == []

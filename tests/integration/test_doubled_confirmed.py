@@ -7,30 +7,13 @@ some looks catch showing its old operation history, fails nothing.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
-
-from pytest_hacluster.backends.base import Settings
-from pytest_hacluster.backends.lab import LabBackend
 from pytest_hacluster.cluster import Cluster
-from pytest_hacluster.config import Description
 from pytest_hacluster.confirm import SchedulerCheck, multiply_active
 from pytest_hacluster.crm_status import ClusterState, ParseError
 from pytest_hacluster.invariants import Watcher
 from pytest_hacluster.waiting import wait_until
-from tests.integration.labtools import leftovers
-
-
-@pytest.fixture
-def cluster(prefix: str) -> Iterator[Cluster]:
-    c = Cluster(Description(), LabBackend(Description(), Settings(prefix=prefix)))
-    c.start(lambda _msg: None)
-    try:
-        yield c
-    finally:
-        c.stop()
-    assert leftovers(prefix) == []
 
 
 def _settled(

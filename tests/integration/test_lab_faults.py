@@ -4,26 +4,7 @@ standby node left behind too."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from pytest_hacluster.backends.base import Settings
-from pytest_hacluster.backends.lab import LabBackend
 from pytest_hacluster.cluster import Cluster
-from pytest_hacluster.config import Description
-from tests.integration.labtools import leftovers
-
-
-@pytest.fixture
-def cluster(prefix: str) -> Iterator[Cluster]:
-    c = Cluster(Description(), LabBackend(Description(), Settings(prefix=prefix)))
-    c.start(lambda _msg: None)
-    try:
-        yield c
-    finally:
-        c.stop()
-    assert leftovers(prefix) == []
 
 
 def test_repair_plugs_cables_and_powers_nodes_left_broken(cluster: Cluster) -> None:
