@@ -46,6 +46,14 @@ def test_a_vip_really_on_two_nodes_is_confirmed_by_the_scheduler(cluster: Cluste
         )
         cluster.run_anywhere(["crm_resource", "--refresh", "--resource", desc.web.vip_resource,
                               "--node", other])
+        # The refresh only asks for a probe: wait for a view showing the double first (a
+        # recovery wait alone could end before the probe ran).
+        wait_until(
+            lambda: [v for v in watch.violations()
+                     if v.kind == "resource_doubled" and v.subject == desc.web.vip_resource],
+            bool, timeout=60, interval=0.1, what="a node's view showing the VIP on two nodes",
+            describe=lambda found: f"violations so far: {watch.violations()}",
+        )
         _settled(cluster, holder, "the scheduler's recovery of the doubled VIP",
                  lambda s: len(s.resources[desc.web.vip_resource].nodes) == 1
                  and s.groups[desc.web.name].started_on is not None
