@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from pytest_hacluster import cluster_log, crm_status, dialect
+from pytest_hacluster import cib_config, cluster_log, crm_status, dialect
 from pytest_hacluster.backends.base import Backend, BackendError, NodeShell, Progress
 from pytest_hacluster.config import Description
 from pytest_hacluster.crm_status import ClusterState
@@ -54,6 +54,9 @@ class Cluster:
         self._simulate_xml: bool | None = None  # crm_simulate has --output-as=xml (2.1 on)
         # Asked before every fault what Pacemaker will do; None turns predictions off.
         self.oracle: Oracle | None = Oracle(lambda: self.nodes)
+        # The configuration the run started with (taken when the cluster is first clean):
+        # clean() names what differs from it, repair() puts it back.
+        self.configuration: cib_config.Snapshot | None = None
 
     # -- life cycle ---------------------------------------------------------------------------
     def start(self, progress: Progress, timeout: float | None = None) -> Health:
@@ -161,6 +164,7 @@ class Cluster:
             extra += [f"constraint {c} left by move" for c in self.cli_constraints()]
         except (ClusterError, CommandError) as exc:
             extra.append(f"constraints unreadable: {str(exc).splitlines()[0]}")
+        extra += self._configuration_changes()
         if not health.problems and not extra:
             # Clean in crm_mon is not yet still: a group may be moving back after an online
             # (stickiness 0), and the next test would find it Stopping.
@@ -185,10 +189,13 @@ class Cluster:
             progress(f"repairing: {'; '.join(restored)}")
         health = self.clean()
         if health.ok:
+            self._remember_configuration()
             return health
         progress(f"repairing: {'; '.join(health.problems)}")
         try:
-            return self._wait_clean(timeout / 2)
+            health = self._wait_clean(timeout / 2)
+            self._remember_configuration()
+            return health
         except ClusterError as first:
             state = self._safe(self.state, None)
             doubled = state is not None and bool(doubled_resources(self.description, state))
@@ -203,8 +210,39 @@ class Cluster:
                 raise ClusterError(f"could not repair the cluster: {first}; {exc}") from None
             return self._wait_clean(timeout / 2)
 
+    def _configuration_changes(self) -> list[str]:
+        """What differs from the run's starting configuration, one problem per section."""
+        if self.configuration is None:
+            return []
+        try:
+            now = self.configuration_now()
+        except (ClusterError, CommandError, cib_config.ConfigurationError) as exc:
+            return [f"configuration unreadable: {str(exc).splitlines()[0]}"]
+        return [f"configuration {section} not as the run started: {', '.join(words)}"
+                for section, words in self.configuration.differences(now).items()]
+
+    def configuration_now(self) -> cib_config.Snapshot:
+        """The CIB's configuration sections now (``cibadmin --query --scope configuration``)."""
+        out = self.run_anywhere(["cibadmin", "--query", "--scope", "configuration"]).stdout
+        return cib_config.Snapshot.from_cib(out)
+
+    def _remember_configuration(self) -> None:
+        if self.configuration is None:
+            self.configuration = self._safe(self.configuration_now, None)
+
+    def _restore_configuration(self) -> None:
+        """Put back each section that differs from the run's start (``cibadmin --replace``)."""
+        if self.configuration is None:
+            return
+        now = self.configuration_now()
+        for section in self.configuration.differences(now):
+            self.run_anywhere(["cibadmin", "--replace", "--scope", section,
+                               "--xml-text", self.configuration.raw[section]])
+
     def _mend(self, health: Health) -> None:
         """One round of repairs for what ``health`` shows; each is harmless when repeated."""
+        if any(p.startswith("configuration ") for p in health.problems):
+            self._safe(self._restore_configuration, None)
         if any(p.endswith("left by move") for p in health.problems):
             for group in self.description.groups:  # what `crm resource move/ban` left
                 self._safe(lambda g=group.name: self.run_anywhere(
@@ -235,7 +273,8 @@ class Cluster:
         """Repair steps are best effort; what they could not do shows in the final check."""
         try:
             return call()
-        except (ClusterError, CommandError, BackendError, RuntimeError):
+        except (ClusterError, CommandError, BackendError, RuntimeError,
+                cib_config.ConfigurationError):
             return default
 
     # -- Pacemaker operations -----------------------------------------------------------------

@@ -211,6 +211,11 @@ class Description:
     tomcat_port: int = 8080
     ajp_port: int = 8009
     app_path: str = "/app/"
+    # ProxyPass connectiontimeout for the AJP backend, whole seconds; 0 writes none (the seed's
+    # httpd-proxy.conf: Apache's Timeout applies, 300 s on Debian). Not in the seed: without
+    # it, Apache's graceful stop waits for /app/ connects to a Tomcat VIP that just left
+    # (tests/acceptance/test_app_backend_gone.py), 38 s measured instead of 2 s.
+    proxy_connect_timeout_s: int = 2
     vip_monitor_interval: float = 10  # seconds, or a Pacemaker interval like "10s"
     service_ops: ServiceOps = ServiceOps()
     # Cluster options (crm_config): the names the stack's Pacemaker lists (cluster_options.py).

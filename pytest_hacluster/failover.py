@@ -229,10 +229,12 @@ def watch_recovery(
     failed_resource: str | None = None,
     events: Sequence[Event] = (),
     states: Callable[[], tuple[float, ClusterState]] | None = None,
+    kept_down: Sequence[str] = (),
 ) -> Failover:
     """Watch from ``event`` (a fault's ``measured()``, an undo, a cleanup) until
-    ``expect(state)`` holds and every URL answers again; the placement is compared with
-    ``event.prediction`` when the scheduler was asked.
+    ``expect(state)`` holds and every URL answers again, but those of ``kept_down`` (URLs the
+    test keeps down on purpose, e.g. of a group it stopped: measured, not waited for); the
+    placement is compared with ``event.prediction`` when the scheduler was asked.
 
     Every URL is waited for and measured: a fault on one group can move the other (Pacemaker
     spreads groups), and users of that one see an outage too. ``urls`` names the URLs the SLO
@@ -247,6 +249,11 @@ def watch_recovery(
     read_state = states or (lambda: (time.monotonic(), cluster.state()))
     slo_urls = tuple(urls if urls is not None else probe.urls)
     every_url = list(probe.urls)
+    unknown = [u for u in kept_down if u not in every_url]
+    if unknown:
+        raise ValueError(f"kept_down: no URL {', '.join(unknown)} (the probe's: "
+                         f"{', '.join(every_url)})")
+    awaited = [u for u in every_url if u not in kept_down]
     slo_s = threshold.seconds if threshold else 30.0
     limit = timeout if timeout is not None else max(60.0, 2 * slo_s)
     deadline = event.t + limit
@@ -264,7 +271,7 @@ def watch_recovery(
             settled_at = seen_at
         elif not good:
             settled_at = None
-        if settled_at is not None and all(_answering(probe, u, event.done) for u in every_url):
+        if settled_at is not None and all(_answering(probe, u, event.done) for u in awaited):
             gave_up = None
             break
         if now > deadline:

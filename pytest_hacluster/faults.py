@@ -149,6 +149,9 @@ class Fault(ABC):
         self.timeline = timeline
         self.injected: Event | None = None
         self.undone: Event | None = None
+        # Set before the injection runs: one that raised half-way may have changed something,
+        # and undo() must still take it back (a ping check whose wait failed left its clone).
+        self.attempted = False
         self.failcounts_before: dict[str, int] | None = None
 
     @property
@@ -176,6 +179,7 @@ class Fault(ABC):
             raise FaultError(f"{self} was already injected")
         self.cluster.backend.check_fault_allowed(str(self))  # consent, before anything changes
         self.failcounts_before = self._failcounts()
+        self.attempted = True
         self.injected = self.timeline.run(str(self), self._inject, self._predict(self.simulation),
                                           self.node, self.failcounts_before)
         return self
@@ -197,7 +201,9 @@ class Fault(ABC):
         return {f"{r}@{n}": c for (r, n), c in state.failcounts.items()}
 
     def undo(self) -> None:
-        if self.injected is None or self.undone is not None:
+        """Take the fault back: once, and also after an injection that raised half-way
+        (each ``_undo`` is harmless where the fault did nothing)."""
+        if not self.attempted or self.undone is not None:
             return
         self.undone = self.timeline.run(
             f"undo {self}", self._undo, self._predict(self.undo_simulation), self.node
@@ -515,7 +521,10 @@ class RemoveFile(Fault):
         self.cluster.node(self.node).run(["mv", "-f", self.path, self.kept], timeout=15, check=True)
 
     def _undo(self) -> None:
-        self.cluster.node(self.node).run(["mv", "-f", self.kept, self.path], timeout=15, check=True)
+        # Only what the injection moved aside (it may have failed before moving anything).
+        self.cluster.node(self.node).run(
+            ["sh", "-c", 'if [ -e "$1" ]; then mv -f "$1" "$2"; fi', "sh", self.kept, self.path],
+            timeout=15, check=True)
 
 
 # -- configuration changes a test makes and takes back ---------------------------------------

@@ -415,11 +415,15 @@ def apache_proxy_conf(desc: Description, stack: Stack, node: NodeSpec) -> str:
 
     Loading the modules here instead of ``a2enmod`` keeps the change in one file the node owns.
     Where the stack keeps ``Listen 80`` in its main config (CentOS), another ``http_port`` is
-    added here: Apache then listens on both.
+    added here: Apache then listens on both. ``proxy_connect_timeout_s`` becomes ProxyPass
+    ``connectiontimeout`` (seconds; a mod_proxy worker parameter since Apache 2.2.3, so CentOS
+    6's 2.2.15 has it too); 0 writes none.
     """
     mods = stack.apache_modules_dir
     listen = ("" if stack.apache_ports_conf or desc.http_port == 80
               else f"Listen {desc.http_port}\n")
+    connect = (f" connectiontimeout={desc.proxy_connect_timeout_s}"
+               if desc.proxy_connect_timeout_s else "")
     return f"""\
 # Rendered by pytest-hacluster: Apache proxies {desc.app_path} to Tomcat's VIP over AJP.
 {listen}<IfModule !proxy_module>
@@ -436,7 +440,7 @@ ServerName {node.name}
     Options -Indexes
 </LocationMatch>
 <Location {desc.app_path}>
-    ProxyPass ajp://{desc.webapp.vip}:{desc.ajp_port}/
+    ProxyPass ajp://{desc.webapp.vip}:{desc.ajp_port}/{connect}
 </Location>
 """
 

@@ -164,6 +164,7 @@ class Scenario:
         threshold: Threshold | None = None,
         timeout: float | None = None,
         failed_resource: str | None = None,
+        kept_down: Sequence[str] = (),
     ) -> Failover:
         """Measure the recovery from ``fault`` (see ``failover.watch_recovery``) and keep it:
         from a fault's injection (``Fault.measured``), or from an event (an undo, a cleanup)."""
@@ -172,7 +173,7 @@ class Scenario:
         measured = watch_recovery(
             self.cluster, self.probe, event, expect, what, urls=urls, threshold=threshold,
             timeout=timeout, failed_resource=failed_resource, events=later,
-            states=self.watch.latest_state,
+            states=self.watch.latest_state, kept_down=kept_down,
         )
         self.measurements.append(measured)
         return measured

@@ -1,0 +1,55 @@
+"""Apache switches over in time even right after Tomcat's VIP left (found by repeating the suite).
+
+The apache agent stops Apache gracefully (``kill -WINCH``) and waits up to half the stop
+timeout (150 s of the seed's 300 s) for requests in flight to finish. Users' ``/app/`` requests
+are in flight to Tomcat's VIP over AJP. Right after ``webapp`` stops, the web node's neighbour
+entry for that VIP still names the node that held it, so Apache's connects to it go
+unanswered (SYN-SENT) until the entry fails (about 30 s later) or ProxyPass
+``connectiontimeout`` ends them; without one, Apache's ``Timeout`` (300 s on Debian) applies.
+The seed sets none; measured with none: the web stop took 38 s instead of 2 s, and a run of the
+suite saw one take over 120 s. The description's ``proxy_connect_timeout_s`` (2 s unless set)
+bounds it; ``0`` reproduces the seed, and this test then fails, saying so.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_hacluster.cluster import Cluster
+from pytest_hacluster.scenario import Scenario
+from pytest_hacluster.waiting import wait_until
+
+pytestmark = pytest.mark.hacluster
+
+
+def test_web_switches_over_in_time_right_after_the_app_backend_left(
+    hacluster: Cluster, hacluster_scenario: Scenario
+) -> None:
+    sc = hacluster_scenario
+    desc = hacluster.description
+    web, webapp = desc.web, desc.webapp
+    home = hacluster.group_node(web.name)
+    target = hacluster.other_node(home)
+
+    sc.faults.stop(webapp.name)
+    wait_until(
+        hacluster.state,
+        lambda s: all(r.role == "Stopped" for r in s.groups[webapp.name].resources),
+        timeout=sc.slo.switchover.seconds, interval=0.25, what=f"{webapp.name} Stopped",
+    )
+    # The probe keeps asking for /app/ meanwhile: those requests now wait on a VIP nobody holds.
+    move = sc.faults.move(web.name, target)
+    m = sc.recover(
+        move, lambda s: s.groups[web.name].started_on == target, f"{web.name} on {target}",
+        urls=("web",), threshold=sc.slo.switchover, kept_down=("app", "tomcat"),
+    )
+    timeout = desc.proxy_connect_timeout_s
+    hint = (f"ProxyPass connectiontimeout={timeout}s" if timeout
+            else "no ProxyPass connectiontimeout (proxy_connect_timeout_s = 0, as the seed)")
+    sc.finding(f"switchover of {web.name} right after {webapp.name} left",
+               outage_s=m.outage_s("web"), proxy_connect_timeout_s=timeout)
+    assert m.recovered and m.within(sc.slo.switchover), (
+        f"{m.explain()}\n  Apache's graceful stop waited for /app/ requests to Tomcat's VIP: "
+        f"{hint}"
+    )
+    assert m.as_predicted, m.explain()
