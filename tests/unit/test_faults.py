@@ -71,3 +71,16 @@ def test_a_fault_is_measured_from_its_injection_with_the_prediction_now_due() ->
     not_injected = make_standby(FakeCluster(), Timeline(), "s2")
     with pytest.raises(FaultError, match="never injected"):
         not_injected.measured()
+
+
+def test_a_fault_whose_injection_raised_half_way_is_still_undone() -> None:
+    # A ping check that had loaded its clone and then timed out waiting left the clone for
+    # every later test (seen in CI): whatever an injection may have changed is taken back.
+    cluster = FakeCluster()
+    faults = Faults(cluster)
+    cluster.failing = "standby"
+    with pytest.raises(Exception, match="standby"):
+        faults.standby("s1")
+    cluster.failing = ""
+    assert faults.undo_all() == []
+    assert cluster.calls[-1] == ("node", "online", "s1")
