@@ -69,6 +69,9 @@ THREE = from_mapping({"nodes": {"s1": {}, "s2": {}, "s3": {
 def test_three_nodes_render_a_quorum_that_means_something() -> None:
     conf = render.corosync_conf(THREE)
     assert "two_node" not in conf  # votequorum's majority: a lone node loses quorum
+    # corosync would add 650 ms per node beyond two to the token: detection stays described.
+    assert "consensus: 5455\n    token_coefficient: 0\n" in conf
+    assert "token_coefficient" not in render.corosync_conf(SEED)
     assert "ring0_addr: 192.168.9.123\n        name: s3\n        nodeid: 3" in conf
     crm = render.crm_configuration(THREE, DEBIAN12)
     assert "property no-quorum-policy=stop stonith-enabled=false dc-deadtime=10s\n" in crm
