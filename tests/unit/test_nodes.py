@@ -3,6 +3,7 @@ of a pulled interconnect, the quorum markers. The description's checks: test_con
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import textwrap
@@ -164,3 +165,13 @@ def test_quorum_markers_follow_the_description(pytester: pytest.Pytester) -> Non
     result.assert_outcomes(passed=1, skipped=1)
     result.stdout.fnmatch_lines(["*quorum decides in this cluster (3 nodes, "
                                  "no-quorum-policy=stop)*"])
+
+
+def test_the_vagrant_export_lists_every_node_with_its_port() -> None:
+    from pytest_hacluster.export import nodes_json
+
+    nodes = json.loads(nodes_json(THREE))["nodes"]
+    assert [(n["name"], n["service_ip"], n["interconnect_ip"], n["ssh_port"]) for n in nodes] \
+        == [("s1", "192.168.1.121", "192.168.9.121", 2122),
+            ("s2", "192.168.1.122", "192.168.9.122", 2222),
+            ("s3", "192.168.1.123", "192.168.9.123", 2322)]
