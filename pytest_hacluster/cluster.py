@@ -105,18 +105,21 @@ class Cluster:
     def run_anywhere(self, command: list[str], timeout: float = 30) -> Result:
         """Run a cluster-wide query on the first node that answers it.
 
-        With three nodes or more, a node of a partition without quorum is asked last: its
-        view is a minority's (it may be stopping everything), not the cluster's. Whether it
-        has quorum is asked in the same call (``crm_node --quorum``); when no node has, the
-        nodes are asked again as they come. Two nodes are asked in order, as always.
+        With three nodes or more, only nodes of a partition with quorum are asked: a lone
+        node's view is a minority's (it may be stopping everything), not the cluster's.
+        Whether a node has quorum is asked in the same call (``crm_node --quorum``); only when
+        no node with quorum ran the command are the nodes asked again as they come (a command
+        that failed where there is quorum is not run again elsewhere). Two nodes are asked in
+        order, as always. Raises ClusterError when no node ran it, CommandError with the last
+        failure when none succeeded.
         """
         nodes = list(self.nodes.values())
+        last = None
         if len(nodes) > 2:
-            quorate = self._run_on_first(nodes, ["sh", "-c", QUORATE_ONLY, "sh", *command],
-                                         timeout, skip_exit=NO_QUORUM_EXIT)
-            if quorate is not None and quorate.ok:
-                return quorate
-        last = self._run_on_first(nodes, command, timeout)
+            last = self._run_on_first(nodes, ["sh", "-c", QUORATE_ONLY, "sh", *command],
+                                      timeout, skip_exit=NO_QUORUM_EXIT)
+        if last is None:  # a pair, or no node with quorum ran it
+            last = self._run_on_first(nodes, command, timeout)
         if last is None:
             raise ClusterError(f"no node could run {' '.join(command)}")
         if last.ok:

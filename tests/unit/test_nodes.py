@@ -96,6 +96,9 @@ def test_a_command_failing_everywhere_still_raises(tmp_path: Path) -> None:
     cluster = _cluster(THREE, {"s1": True, "s2": True, "s3": False}, tmp_path)
     with pytest.raises(CommandError):
         cluster.run_anywhere(["sh", "-c", "exit 3"])
+    # Failed where there is quorum: not run again without the quorum check, nor on s3.
+    ran = {name: len(node.ran) for name, node in cluster.backend.nodes().items()}
+    assert ran == {"s1": 1, "s2": 1, "s3": 1}
 
 
 def test_other_node_is_a_pairs_and_other_nodes_everyones(tmp_path: Path) -> None:
