@@ -10,7 +10,7 @@ it rejoins and the cluster is one again. Runs only where quorum means something 
 Without STONITH nothing makes the majority wait for the minority's stops: the majority starts
 the VIP as soon as the membership changes, while the lone node still holds it until its group
 has stopped (service first, then the VIP). Measured in the lab (3 nodes, Debian 12): web's VIP
-answered ARP from the lone node and its new holder for 1.2-3.0 s in five runs. So without
+answered ARP from the lone node and its new holder for 1.2-3.1 s in six runs. So without
 STONITH this is a strict expected failure, like the seed's split brain: the doubled VIP is
 declared, reported as a finding with its window, and the test raises ``VipDoubled`` at the
 end; every other claim (the lone node stops, the majority runs the groups as predicted within
