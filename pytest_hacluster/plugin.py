@@ -28,6 +28,7 @@ from pytest_hacluster.confirm import SchedulerCheck
 from pytest_hacluster.failover import junit_properties
 from pytest_hacluster.interrupt import Stopper, die_with_parent
 from pytest_hacluster.invariants import Watcher
+from pytest_hacluster.records import describe_origin
 from pytest_hacluster.scenario import Scenario, settings_interval
 from pytest_hacluster.stash import (
     ACTIVE,
@@ -239,8 +240,11 @@ def _with_stack(description: hconfig.Description, name: str) -> hconfig.Descript
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """Which file the cluster description came from, and which stack runs, before anything."""
     lines = [f"hacluster: description from {config.stash[SOURCE]}"]
+    backend = config.stash.get(BACKEND, None)
     description = config.stash.get(DESCRIPTION, None)
-    if description is not None:
+    if backend is not None:  # --hacluster: the backend knows where the nodes' files come from
+        lines.append(f"hacluster: stack {describe_origin(backend.stack_origin())}")
+    elif description is not None:
         lines.append(f"hacluster: stack {description.stack or 'this machine'}")
     return lines
 

@@ -84,6 +84,13 @@ class Backend(ABC):
         """Where the nodes' packages keep their files (docroot, Tomcat base, ...)."""
         return render.DEBIAN12
 
+    def stack_origin(self) -> dict[str, object]:
+        """Which stack the nodes run and where their files come from (the session header and
+        the report say it): ``roots.origin``'s shape; ``root`` None and ``source`` in words
+        where the backend has no root of its own (machines it did not build)."""
+        return {"name": self.stack.name, "suite": None, "root": None, "this_machine": False,
+                "built": None, "build_s": None, "source": f"the {self.name} backend's machines"}
+
     @abstractmethod
     def check(self) -> None:
         """Fail fast, before anything is made, with one message naming the fix."""

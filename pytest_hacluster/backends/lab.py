@@ -189,6 +189,10 @@ class LabBackend(Backend):
         except ConfigError as exc:
             raise LabError(f"stack {self.stack.name}: {exc}") from None
 
+    def stack_origin(self) -> dict[str, object]:
+        """The release the nodes run and the lower dir of their roots (``roots.origin``)."""
+        return roots.origin(self.release)
+
     # -- Backend interface --------------------------------------------------------------------
     def check(self) -> None:
         if os.geteuid() != 0:

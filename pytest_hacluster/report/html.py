@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from string import Template
 from typing import Any
 
+from pytest_hacluster.records import describe_origin
 from pytest_hacluster.report import document, plots
 
 PAGE = Template("""<!doctype html>
@@ -139,6 +140,15 @@ def _versions_line(run: Mapping[str, Any]) -> str:
     return ", ".join(parts) or "versions unknown (the nodes did not say)"
 
 
+def _stack_line(run: Mapping[str, Any]) -> str:
+    """Which stack ran and the root it came from, as ``roots.describe_origin`` says it; each
+    different one once when the workers' clusters differ."""
+    seen = [c.get("stack") for c in run.get("clusters") or [] if c.get("stack")]
+    seen = seen or ([run["stack"]] if run.get("stack") else [])
+    lines = list(dict.fromkeys(describe_origin(s) for s in seen))
+    return "; ".join(lines) or "stack unknown (the run did not say)"
+
+
 def _lead(doc: Mapping[str, Any]) -> str:
     run = doc["run"]
     scenarios = doc["scenarios"]
@@ -169,6 +179,7 @@ def _facts(doc: Mapping[str, Any]) -> str:
     run = doc["run"]
     totals = ", ".join(f"{n} {k}" for k, n in sorted(doc["totals"].items())) or "no tests"
     items = [
+        ("Stack", _stack_line(run)),
         ("Build tested", _versions_line(run)),
         ("Tested on", f"{run.get('started_at', '?')} (UTC), {secs(run.get('duration_s'))}"),
         ("Tests", totals),
