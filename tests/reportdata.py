@@ -82,6 +82,7 @@ def scenario(
                               urls=dict(URLS), samples=got),
         faults=SimpleNamespace(made=[fault], timeline=SimpleNamespace(events=events)),
         measurements=[m], findings=list(findings), violations=[], predictions=lambda: [],
+        upgrade=None,
         watch=SimpleNamespace(
             started=T0, stopped=T0 + length, not_watched=[],
             rates=lambda: {"arp": 9.8, "s1": 1.9, "s2": 1.9},
