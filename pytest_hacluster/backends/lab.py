@@ -137,8 +137,6 @@ class LabBackend(Backend):
         # packages, lower dir "/"; else a root of that release from roots.py.
         self.release = roots.release(description.stack) if description.stack else None
         self.stack_is_this_machine = self.release is None or roots.is_this_machine(self.release)
-        # Nodes whose root a rolling upgrade swapped for another release's (swap_root).
-        self._node_release: dict[str, roots.Release] = {}
 
     # -- names --------------------------------------------------------------------------------
     @property
@@ -634,14 +632,23 @@ class LabBackend(Backend):
             except WaitTimeout as exc:
                 raise LabError(f"{exc}\n{self._logs(PACEMAKER_LOG, 20)}") from None
 
+    def _node_release(self, node: str) -> roots.Release | None:
+        """The release of the root the node's overlay shows now (swap_root changes it; a kept
+        lab's node records it as its lower dir); None: this machine's, of no known release."""
+        lower = self._node(node).lower
+        for rel in roots.RELEASES.values():
+            if (lower == roots.HOST_ROOT and roots.is_this_machine(rel)) or (
+                    lower == roots.root_dir(rel.name)):
+                return rel
+        return self.release if lower != roots.HOST_ROOT else None
+
     def node_paths(self, node: str) -> render.Stack:
         """Paths of the release the node runs now (its Tomcat, its Java)."""
-        self._node(node)
-        return _stack_of(self._node_release.get(node, self.release))
+        return _stack_of(self._node_release(node))
 
     def node_stack(self, node: str) -> str:
         """The release whose root the node runs (``debian12``, or "this machine")."""
-        rel = self._node_release.get(node, self.release)
+        rel = self._node_release(node)
         return rel.name if rel is not None else "this machine"
 
     def swap_root(self, node: str, stack: str, progress: Progress) -> dict[str, object]:
@@ -670,7 +677,6 @@ class LabBackend(Backend):
         for item in render.node_files(self.description, _stack_of(rel), node):
             place(upper, item, lower)
         target.lower = lower
-        self._node_release[node] = rel
         netns.ip_batch(self.node_netns(node), self._node_network(node))
         netns.ip_batch(self.host_netns, [
             f"link set {self.host_link(node, nic)} up" for nic in self._nics()

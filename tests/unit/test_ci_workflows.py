@@ -72,7 +72,21 @@ def test_the_matrix_is_every_stack_one_lab_per_job_each_report_kept() -> None:
     (down,) = [s for s in job["steps"] if "hacluster-lab" in s.get("run", "")]
     assert down["if"] == "always()" and " down" in down["run"] and " gc" not in down["run"]
     collect = doc["jobs"]["collect"]
-    assert collect["needs"] == "acceptance" and collect["if"] == "always()"
+    assert collect["needs"] == ["acceptance", "rolling-upgrade"] and collect["if"] == "always()"
+
+
+def test_the_rolling_upgrade_jobs_start_from_every_release_with_a_next() -> None:
+    from pytest_hacluster.upgrade import NEXT_RELEASE
+
+    job = _load(MATRIX)["jobs"]["rolling-upgrade"]
+    assert job["strategy"]["matrix"]["stack"] == list(NEXT_RELEASE)
+    (test,) = [s for s in job["steps"] if "--hacluster-upgrade" in s.get("run", "")]
+    assert '"--hacluster-stack=$STACK"' in test["run"]
+    assert "tests/acceptance/test_rolling_upgrade.py" in test["run"]
+    (upload,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact")]
+    assert upload["if"] == "always()" and "matrix.stack" in upload["with"]["name"]
+    # The collect step reads hacluster-report-* only: an upgrade's report is its own.
+    assert not upload["with"]["name"].startswith("hacluster-report-")
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None,

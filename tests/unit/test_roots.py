@@ -173,3 +173,18 @@ def test_the_origin_says_which_root_and_whether_it_is_built(
         "this machine (Debian bookworm), root / (this machine's own packages)")
     lab = LabBackend(with_stack(Description(), "debian11", "--x"), Settings(prefix="hacl-st-u"))
     assert lab.stack_origin() == roots.origin(rel)
+
+
+def test_a_nodes_release_is_the_root_it_shows(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_hacluster.node import Node
+
+    monkeypatch.setattr(roots, "this_machine_suite", lambda *a: "bookworm")
+    lab = LabBackend(with_stack(Description(), "debian11", "--x"), Settings(prefix="hacl-st-u"))
+    lab._nodes = {"s1": Node("s1", "n1", tmp_path, lower=roots.root_dir("debian11")),
+                  "s2": Node("s2", "n2", tmp_path, lower=Path("/"))}
+    assert (lab.node_stack("s1"), lab.node_stack("s2")) == ("debian11", "debian12")
+    assert lab.node_paths("s1").catalina_home == "/usr/share/tomcat9"
+    lab._nodes["s1"].lower = roots.root_dir("debian13")  # what swap_root does
+    assert lab.node_stack("s1") == "debian13"
+    assert lab.node_paths("s1").java_home == "/usr/lib/jvm/java-21-openjdk-amd64"
