@@ -277,3 +277,16 @@ def test_the_report_shows_each_steps_outage_and_the_versions_over_time() -> None
             "<td>pacemaker 2.0.5, corosync 3.1.2</td>") in page
     record["unsupported"] = "a cluster of debian12 (s1) and debian11 (s2) did not form"
     assert "<b>Not supported:</b></p><pre>a cluster of debian12" in html._upgrade_details(record)
+
+
+def test_the_timeline_marks_each_nodes_standby_swap_and_online() -> None:
+    from pytest_hacluster.report import plots
+    from tests import reportdata
+
+    scenario = reportdata.make_document()["scenarios"][0]
+    plain = plots.timeline_png(scenario, ["s1", "s2"])
+    cluster = _Cluster()
+    upgrade = _upgrade(cluster)
+    upgrade.run()
+    marked = plots.timeline_png({**scenario, "upgrade": upgrade.to_record(0.0)}, ["s1", "s2"])
+    assert marked.startswith(b"\x89PNG") and marked != plain
