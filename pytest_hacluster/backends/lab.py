@@ -604,7 +604,6 @@ class LabBackend(Backend):
         except KeyError:
             raise LabError(f"no node {name!r} in lab {self.prefix}") from None
 
-
     # -- the rolling upgrade: one node's stack stopped, its root swapped, started -------------
     def stack_processes(self, node: str) -> list[str]:
         """The node's cluster daemons still running (``pgrep -a`` lines; [] when none)."""
