@@ -88,7 +88,8 @@ class Backend(ABC):
         """Which stack the nodes run and where their files come from (the session header and
         the report say it): ``roots.origin``'s shape; ``root`` None and ``source`` in words
         where the backend has no root of its own (machines it did not build)."""
-        return {"name": self.stack.name, "suite": None, "root": None, "this_machine": False,
+        # Machines someone else installed: their stack is what the versions say.
+        return {"name": "as installed", "suite": None, "root": None, "this_machine": False,
                 "built": None, "build_s": None, "source": f"the {self.name} backend's machines"}
 
     @abstractmethod

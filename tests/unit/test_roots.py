@@ -188,3 +188,15 @@ def test_a_nodes_release_is_the_root_it_shows(tmp_path: Path,
     lab._nodes["s1"].lower = roots.root_dir("debian13")  # what swap_root does
     assert lab.node_stack("s1") == "debian13"
     assert lab.node_paths("s1").java_home == "/usr/lib/jvm/java-21-openjdk-amd64"
+
+
+def test_machines_the_backend_did_not_build_say_where_they_come_from() -> None:
+    from pytest_hacluster.backends.ssh import SshBackend
+    from pytest_hacluster.backends.vagrant import VagrantBackend
+    from pytest_hacluster.records import describe_origin
+
+    ssh = SshBackend(Description(), Settings(prefix="hacl-st-u"))
+    assert describe_origin(ssh.stack_origin()) == "as installed, the ssh backend's machines"
+    vagrant = VagrantBackend(Description(), Settings(prefix="hacl-st-u"))
+    assert describe_origin(vagrant.stack_origin()) == (
+        f"debian12, Vagrant box {Description().vagrant.box}")
