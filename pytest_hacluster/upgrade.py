@@ -20,7 +20,9 @@ them, because the lab would otherwise measure the lab's own mistake:
 
 What the cluster does not support is a finding, not a hang: a node that has not rejoined
 within ``rejoin_timeout_s`` ends the rehearsal with ``Unsupported`` carrying both nodes' views
-and the swapped node's log lines.
+and the swapped node's log lines, after that node got its old release back and rejoined (step
+``restore``), so the cluster is whole again for whatever runs next. The same steps towards the
+release before (``PREVIOUS_RELEASE``) rehearse a rollback.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from pytest_hacluster.waiting import WaitTimeout, wait_until
 # The release a rolling upgrade goes to from each stack (Debian's supported upgrade paths:
 # one release at a time).
 NEXT_RELEASE = {"debian11": "debian12", "debian12": "debian13"}
+# Rolling back node by node: the same steps to the release before.
+PREVIOUS_RELEASE = {new: old for old, new in NEXT_RELEASE.items()}
 STEPS = ("standby", "stop", "swap", "start", "rejoin", "online")
 COROSYNC_LOG = "/var/log/corosync/corosync.log"
 PACEMAKER_LOG = "/var/log/pacemaker/pacemaker.log"
@@ -211,7 +215,11 @@ class RollingUpgrade:
             self._step(node, "swap", lambda n=node, p=peer: self._swap(n, p, progress))
             self._step(node, "start", lambda n=node: self._start(n))
             self._ask_versions(f"{node} started")
-            self._step(node, "rejoin", lambda n=node, p=peer: self._rejoin(n, p))
+            try:
+                self._step(node, "rejoin", lambda n=node, p=peer: self._rejoin(n, p))
+            except Unsupported:
+                self._give_back(node, peer, progress)
+                raise Unsupported(self.unsupported) from None
             self._step(node, "online", lambda n=node, p=peer: self._online(n, p))
             progress(f"{node} upgraded to {self.to}")
         self._ask_versions("after")
@@ -266,7 +274,8 @@ class RollingUpgrade:
                     seen[who] = (f"{node} {state.nodes[node].state}, {peer} "
                                  f"{state.nodes[peer].state}, DC {state.dc}")
                 except Exception as exc:  # a view that cannot be had is a view too
-                    seen[who] = f"no view ({type(exc).__name__}: {str(exc)[:200]})"
+                    first = str(exc).splitlines()[0] if str(exc) else ""
+                    seen[who] = f"no view ({type(exc).__name__}: {first[:160]})"
             return seen
 
         def joined(seen: dict[str, str]) -> bool:
@@ -281,6 +290,28 @@ class RollingUpgrade:
             self.unsupported = self._why_not(node, peer, str(exc))
             raise Unsupported(self.unsupported) from None
         return "; ".join(f"{k} sees {t}" for k, t in seen.items())
+
+    def _give_back(self, node: str, peer: str, progress: Callable[[str], None]) -> None:
+        """The node that did not rejoin gets its old release back and rejoins (step
+        ``restore``), so the cluster is whole again; when that fails too, the finding says so
+        (``Unsupported`` is raised by the caller either way)."""
+        back = self.before[node]
+
+        def restore() -> str:
+            self.cluster.backend.stop_stack(node)
+            self.swaps.append(self.cluster.backend.swap_root(node, back, progress))
+            self._set_tomcat_params(on=peer)
+            self._start(node)
+            self._ask_versions(f"{node} back on {back}")
+            self._wait_on(peer, lambda s: s.nodes[node].state == "standby",
+                          f"{node} ({back}) back as a member")
+            return f"{node} back on {back}: {self._online(node, peer)}"
+
+        try:
+            self._step(node, "restore", restore)
+        except Exception as exc:  # said in the finding; the finding is what is raised
+            self.unsupported = (f"{self.unsupported}\nrestoring {node} to {back} failed too: "
+                                f"{type(exc).__name__}: {exc}")
 
     def _online(self, node: str, peer: str) -> str:
         self._crm_attribute(peer, node, "off")
@@ -366,8 +397,8 @@ def _node_states(state: ClusterState) -> str:
     return ", ".join(f"{n} {v.state}" for n, v in sorted(state.nodes.items()))
 
 
-_WORTH = ("error", "crit", "warn", "version", "exited with status", "reject", "incompatible",
-          "mismatch", "denied", "not supported", "unsupported", "fatal", "quorum", "member")
+_WORTH = ("error", "crit", "fatal", "version", "schema", "exited with status", "staying down",
+          "reject", "incompatible", "mismatch", "denied", "not supported")
 
 
 def _interesting(text: str, keep: int = 25) -> str:
@@ -377,5 +408,5 @@ def _interesting(text: str, keep: int = 25) -> str:
     return "\n".join(lines[-keep:])
 
 
-__all__ = ["NEXT_RELEASE", "STEPS", "RollingUpgrade", "Step", "Unsupported",
+__all__ = ["NEXT_RELEASE", "PREVIOUS_RELEASE", "STEPS", "RollingUpgrade", "Step", "Unsupported",
            "per_node_params", "window_outage"]

@@ -1,8 +1,10 @@
 """The rolling upgrade, rehearsed: each node in turn standby, stack stopped, root swapped for the
 next Debian release's, started, rejoined, online; users probed and invariants watched all along
 (``pytest_hacluster.upgrade``). Opt-in (``--hacluster-upgrade``), and last: the lab's nodes end
-on the next release. Debian 11 -> 12 (Pacemaker 2.0 -> 2.1) with ``--hacluster-stack=debian11``,
-12 -> 13 (2.1 -> 3.0) with ``--hacluster-stack=debian12``."""
+on another release. Debian 11 -> 12 (Pacemaker 2.0 -> 2.1) with ``--hacluster-stack=debian11``,
+12 -> 13 (2.1 -> 3.0) with ``--hacluster-stack=debian12``; then the same steps back to the
+release before (a rollback), from wherever the cluster is then (after the upgrade: back to
+where it started; on ``debian13``: to 12)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import pytest
 
 from pytest_hacluster.cluster import Cluster
 from pytest_hacluster.scenario import Scenario
-from pytest_hacluster.upgrade import NEXT_RELEASE, RollingUpgrade, Unsupported
+from pytest_hacluster.upgrade import NEXT_RELEASE, PREVIOUS_RELEASE, RollingUpgrade, Unsupported
 
 pytestmark = [pytest.mark.hacluster, pytest.mark.hacluster_upgrade]
 
@@ -18,25 +20,29 @@ pytestmark = [pytest.mark.hacluster, pytest.mark.hacluster_upgrade]
 SILENT_STEPS = ("stop", "swap", "start", "rejoin")
 
 
+@pytest.mark.parametrize("direction", ["upgrade", "rollback"])
 def test_rolling_upgrade_node_by_node(hacluster: Cluster, hacluster_scenario: Scenario,
+                                      direction: str,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     sc = hacluster_scenario
     first = hacluster.description.node_names[0]
     release = hacluster.backend.node_stack(first)
-    to = NEXT_RELEASE.get(release)
+    to = (NEXT_RELEASE if direction == "upgrade" else PREVIOUS_RELEASE).get(release)
     if to is None:
-        pytest.skip(f"no rolling upgrade from {release}: run with --hacluster-stack=debian11 "
-                    "(to Debian 12) or --hacluster-stack=debian12 (to Debian 13)")
+        pytest.skip(f"no rolling {direction} from {release} among the lab's stacks: "
+                    "upgrades start from --hacluster-stack=debian11 or debian12, rollbacks "
+                    "from debian12 or debian13")
     upgrade = RollingUpgrade(hacluster, lambda: sc.probe.samples, to)
     sc.upgrade = upgrade
     try:
         upgrade.run()
     except Unsupported as exc:
         headline = str(exc).splitlines()[0]
-        sc.finding(f"rolling upgrade {release} -> {to} not supported: {headline}",
-                   release=release, to=to, detail=str(exc))
+        # The whole text (views, log lines) is the record's upgrade.unsupported.
+        sc.finding(f"rolling {direction} {release} -> {to} not supported: {headline}",
+                   release=release, to=to)
         hacluster.adopt_configuration()
-        pytest.xfail(f"rolling upgrade {release} -> {to}: {headline}")
+        pytest.xfail(f"rolling {direction} {release} -> {to}: {headline}")
     hacluster.adopt_configuration()  # per-node Tomcat paths: the upgraded cluster's own
     record = upgrade.to_record(sc.probe.started or 0.0)
     before, after = record["versions"][0]["nodes"], record["versions"][-1]["nodes"]
@@ -58,7 +64,7 @@ def test_rolling_upgrade_node_by_node(hacluster: Cluster, hacluster_scenario: Sc
                        f"{worst:.1f}s, over the switchover SLO {slo.seconds:g}s",
                        node=s["node"], step=s["step"], outage_s=worst)
     with capsys.disabled():
-        print(f"\nrolling upgrade {release} -> {to}:")
+        print(f"\nrolling {direction} {release} -> {to}:")
         for s in record["steps"]:
             print(f"  {s['node']} {s['step']:8} {s['duration_s']:6.1f}s  outage "
                   + ", ".join(f"{u} {v:.1f}s" for u, v in s["outage_s"].items()))

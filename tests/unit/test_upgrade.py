@@ -123,12 +123,15 @@ def test_owners_follow_the_names_across_a_swap(tmp_path: Path) -> None:
 
 def test_the_finding_keeps_the_lines_that_say_why() -> None:
     log = "\n".join([
-        "info: Could not connect to cib_ro IPC: Connection refused",
+        "info: Group crmd event 0: s1 (node 1 pid 71) is member",
         "error: pacemaker-based[165] exited with status 66 (Input file not available)",
         "notice: all fine",
+        "error: The cluster is mis-configured - shutting down and staying down",
+        "corosync warning [KNET  ] host: host: 2 has no active links",
     ])
-    assert _interesting(log) == (
-        "error: pacemaker-based[165] exited with status 66 (Input file not available)")
+    assert _interesting(log).splitlines() == [
+        "error: pacemaker-based[165] exited with status 66 (Input file not available)",
+        "error: The cluster is mis-configured - shutting down and staying down"]
 
 
 class _Node:
@@ -149,8 +152,8 @@ class _Node:
 
 
 class _Backend:
-    def __init__(self, cluster: _Cluster, joins: bool) -> None:
-        self.cluster, self.joins = cluster, joins
+    def __init__(self, cluster: _Cluster, refuse: str | None) -> None:
+        self.cluster, self.refuse = cluster, refuse
         self.release = {"s1": "debian11", "s2": "debian11"}
         self.calls: list[tuple[str, str]] = []
 
@@ -172,7 +175,7 @@ class _Backend:
 
     def start_stack(self, node: str) -> None:
         self.calls.append(("start", node))
-        self.cluster.up[node] = self.joins
+        self.cluster.up[node] = self.release[node] != self.refuse
 
     def node_log(self, node: str, path: str, lines: int = 40) -> str:
         return "error: pacemaker-based[1] exited with status 66" if path.endswith(
@@ -182,12 +185,12 @@ class _Backend:
 class _Cluster:
     """Two nodes whose groups go wherever a node is up and not in standby."""
 
-    def __init__(self, joins: bool = True) -> None:
+    def __init__(self, refuse: str | None = None) -> None:
         self.description = Description()
         self.primitive = PRIMITIVE
         self.standby = {"s1": False, "s2": False}
         self.up = {"s1": True, "s2": True}
-        self.backend = _Backend(self, joins)
+        self.backend = _Backend(self, refuse)
         self.nodes = {n: _Node(n, self) for n in ("s1", "s2")}
         self.forgotten = 0
 
@@ -244,7 +247,7 @@ def test_every_node_goes_through_every_step_in_order() -> None:
 
 
 def test_a_node_that_does_not_rejoin_is_a_finding_not_a_hang() -> None:
-    cluster = _Cluster(joins=False)
+    cluster = _Cluster(refuse="debian12")
     upgrade = _upgrade(cluster)
     with pytest.raises(Unsupported) as raised:
         upgrade.run()
@@ -255,8 +258,27 @@ def test_a_node_that_does_not_rejoin_is_a_finding_not_a_hang() -> None:
     assert "--- s1:/var/log/pacemaker/pacemaker.log\nerror: pacemaker-based[1] exited" in text
     record = upgrade.to_record(0.0)
     assert record["unsupported"] == text
-    assert (record["steps"][-1]["step"], record["steps"][-1]["ok"]) == ("rejoin", False)
+    steps = [(s["node"], s["step"], s["ok"]) for s in record["steps"]]
+    assert steps[-2:] == [("s1", "rejoin", False), ("s1", "restore", True)]
     assert ("stop", "s2") not in cluster.backend.calls  # the rehearsal stops there
+    # ... with the node back on its release, a member and online: the cluster is whole.
+    assert cluster.backend.release["s1"] == "debian11" and cluster.up["s1"]
+    assert not cluster.standby["s1"]
+    assert record["versions"][-1]["when"] == "s1 back on debian11"
+
+
+def test_a_node_that_cannot_go_back_either_is_said_in_the_finding() -> None:
+    cluster = _Cluster(refuse="debian12")
+    cluster.backend.refuse = None
+    cluster.backend.start_stack = lambda node: None  # type: ignore[method-assign]
+    cluster.up["s1"] = True
+    upgrade = _upgrade(cluster)
+    cluster.backend.stop_stack = lambda node, timeout=180: cluster.up.update(  # type: ignore[method-assign]
+        {node: False})
+    with pytest.raises(Unsupported) as raised:
+        upgrade.run()
+    assert "\nrestoring s1 to debian11 failed too: WaitTimeout" in str(raised.value)
+    assert upgrade.to_record(0.0)["steps"][-1]["ok"] is False
 
 
 def test_the_report_shows_each_steps_outage_and_the_versions_over_time() -> None:
