@@ -397,7 +397,8 @@ def _node_states(state: ClusterState) -> str:
     return ", ".join(f"{n} {v.state}" for n, v in sorted(state.nodes.items()))
 
 
-_WORTH = ("error", "crit", "fatal", "version", "schema", "exited with status", "staying down",
+# (Not "version": every CIB operation's log line carries version=0.N.M.)
+_WORTH = ("error", "crit", "fatal", "feature set", "schema", "exited with status", "staying down",
           "reject", "incompatible", "mismatch", "denied", "not supported")
 
 
