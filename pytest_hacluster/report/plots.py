@@ -91,8 +91,10 @@ def timeline_png(scenario: Mapping[str, Any], nodes: list[str] | None = None) ->
         if e["what"] in fault_names or e["what"].removeprefix("undo ") in fault_names:
             continue
         ax.axvline(e["t_s"] - t0, color=OTHER, linestyle=":", linewidth=1)
-    # A rolling upgrade: where each node went to standby, got its new root, came online.
-    marks = [(st, col) for st, col in (("standby", FAULT), ("swap", OTHER), ("online", UNDO))]
+    # A rolling upgrade: where each node went to standby, got its new root, came online
+    # (or was restored to its old release after it did not rejoin).
+    marks = [(st, col) for st, col in (("standby", FAULT), ("swap", OTHER), ("online", UNDO),
+                                          ("restore", UNDO))]
     steps = [s for s in (scenario.get("upgrade") or {}).get("steps", [])
              if s.get("started_s") is not None and s["step"] in dict(marks)]
     if steps:
