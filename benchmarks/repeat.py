@@ -4,6 +4,8 @@ and the spread of each figure they measured.
     sudo .venv/bin/python benchmarks/repeat.py --runs 10 --workers 2
     sudo .venv/bin/python benchmarks/repeat.py --runs 10 --workers 2 --busy-core
     sudo .venv/bin/python benchmarks/repeat.py --runs 3 -- tests/acceptance/test_node_crash.py
+    python3 benchmarks/repeat.py --from-reports reports/*/report.json
+
 
 One ``pytest --hacluster --hacluster-repeat N -n K --hacluster-report DIR`` run, as a user
 would start it, then report.json read back: a scenario's verdict in one run is its outcome with
@@ -11,6 +13,11 @@ the set of its findings (by their ``what``, which is the same in every run; thei
 spread, not verdicts). ``--busy-core`` keeps one core busy with another process for the whole
 run (a shared CI runner). Figures are nearest-rank percentiles (a value that was measured).
 Prints, then exits 1 if any scenario's runs disagreed (or pytest could not run), else 0.
+
+``--from-reports`` runs nothing: it reads report.json files written elsewhere (the jobs of the
+stack-matrix workflow, one lab per machine) and summarizes them together, per stack (and
+profile, once the description records one): a scenario's runs on different machines are
+compared as runs of one lab are. Needs no root and no cluster.
 """
 
 from __future__ import annotations
@@ -74,20 +81,33 @@ def verdict(test: dict[str, Any], scenario: dict[str, Any] | None) -> str:
     return test["outcome"] + "".join(f"; {w}" for w in whats)
 
 
-def summarize(report: dict[str, Any]) -> bool:
-    """Print per scenario its verdicts and figures; True when every scenario's runs agree."""
+def label(report: dict[str, Any]) -> str:
+    """Which stack (and profile) a report's run was on: ``debian11``, ``debian11/fast``;
+    ``this machine`` for a run on the host's packages, ``?`` for a report that does not say."""
+    run = report.get("run") or {}
+    stack = (run.get("stack") or {}).get("name") or "?"
+    profile = run.get("profile") or (run.get("config") or {}).get("profile")
+    return f"{stack}/{profile}" if isinstance(profile, str) and profile else stack
+
+
+def summarize(report: dict[str, Any], *more: dict[str, Any], by_stack: bool = False) -> bool:
+    """Print per scenario its verdicts and figures over ``report`` and ``more`` (reports of the
+    same suite from other machines); True when every scenario's runs agree. ``by_stack``: a
+    scenario on one stack is compared with itself only (names prefixed ``debian11: ``)."""
     verdicts: dict[str, Counter[str]] = defaultdict(Counter)
     spread: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    scenarios = report.get("scenarios", [])
-    for test in report["tests"]:
-        if test["outcome"] == "skipped":
-            continue
-        index = test.get("scenario")
-        scenario = scenarios[index] if isinstance(index, int) else None
-        name = scenario_id(test["test"])
-        verdicts[name][verdict(test, scenario)] += 1
-        for key, value in figures(scenario or {}).items():
-            spread[name][key].append(value)
+    for each in (report, *more):
+        scenarios = each.get("scenarios", [])
+        tag = f"{label(each)}: " if by_stack else ""
+        for test in each["tests"]:
+            if test["outcome"] == "skipped":
+                continue
+            index = test.get("scenario")
+            scenario = scenarios[index] if isinstance(index, int) else None
+            name = tag + scenario_id(test["test"])
+            verdicts[name][verdict(test, scenario)] += 1
+            for key, value in figures(scenario or {}).items():
+                spread[name][key].append(value)
     agree = True
     for name in sorted(verdicts):
         seen = verdicts[name]
@@ -110,8 +130,12 @@ def main() -> int:
     parser.add_argument("--prefix", default="hacl-rep")
     parser.add_argument("--busy-core", action="store_true",
                         help="keep one core busy with another process during the run")
+    parser.add_argument("--from-reports", nargs="+", type=Path, metavar="REPORT_JSON",
+                        help="run nothing: summarize these report.json files (other machines')")
     parser.add_argument("extra", nargs="*", help="extra pytest arguments (after --)")
     args = parser.parse_args()
+    if args.from_reports:
+        return from_reports(args.from_reports)
     if os.geteuid() != 0:
         print("benchmarks/repeat.py needs root (the lab makes namespaces)", file=sys.stderr)
         return 2
@@ -126,6 +150,33 @@ def main() -> int:
     print("\nevery scenario gave the same verdict in every run" if agree
           else "\nSOME SCENARIOS' VERDICTS DIFFER between runs (above)")
     return 0 if agree and code == 0 else 1
+
+
+def from_reports(paths: list[Path]) -> int:
+    """Summarize report.json files of several machines per stack: 0 when every scenario gave
+    the same verdict on every machine of its stack and every run's verdict was a pass, 1 when
+    not, 2 when a file is missing or is no report."""
+    reports = []
+    for path in paths:
+        try:
+            doc = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            print(f"{path}: not a report ({exc})", file=sys.stderr)
+            return 2
+        if not isinstance(doc, dict) or "tests" not in doc:
+            print(f"{path}: not a report (no tests)", file=sys.stderr)
+            return 2
+        print(f"{path}: {label(doc)}, verdict {doc.get('verdict')}, "
+              f"{len(doc['tests'])} tests, host {(doc.get('run') or {}).get('host')}")
+        reports.append(doc)
+    print()
+    agree = summarize(*reports, by_stack=True)
+    passed = all(doc.get("verdict") in ("PASS", "PASS WITH FINDINGS") for doc in reports)
+    print(f"\n{len(reports)} report(s): "
+          + ("every scenario gave the same verdict on every machine of its stack" if agree
+             else "SOME SCENARIOS' VERDICTS DIFFER between machines (above)")
+          + ("" if passed else "; some run's verdict was FAIL"))
+    return 0 if agree and passed else 1
 
 
 if __name__ == "__main__":

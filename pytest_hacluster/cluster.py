@@ -159,6 +159,12 @@ class Cluster:
             per_node.append(cluster_log.window(name, text, start, end))
         return [str(x) for x in cluster_log.merge(per_node)]
 
+    def forget_versions(self) -> None:
+        """A node now runs another Pacemaker (a rolling upgrade): the next command that
+        depends on the version asks it again (crm_mon's output flags, the settled check)."""
+        self._crm_mon = None
+        self._simulate_xml = None
+
     def state(self, node: str | None = None) -> ClusterState:
         """Pacemaker's view, from ``crm_mon`` (a node that is down answers nothing).
 
@@ -277,6 +283,11 @@ class Cluster:
         """The CIB's configuration sections now (``cibadmin --query --scope configuration``)."""
         out = self.run_anywhere(["cibadmin", "--query", "--scope", "configuration"]).stdout
         return cib_config.Snapshot.from_cib(out)
+
+    def adopt_configuration(self) -> None:
+        """The configuration as it is now becomes the run's own: changed on purpose (a rolling
+        upgrade gives a resource per-node parameters), not a leftover for repair to undo."""
+        self.configuration = self._safe(self.configuration_now, None)
 
     def _remember_configuration(self) -> None:
         if self.configuration is None:

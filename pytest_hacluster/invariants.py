@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_hacluster import crm_status
 from pytest_hacluster.backends.base import FaultNotSupported
@@ -39,7 +39,7 @@ from pytest_hacluster.waiting import WaitTimeout, wait_until
 if TYPE_CHECKING:
     from pytest_hacluster.arp import ArpScanner
     from pytest_hacluster.cluster import Cluster
-    from pytest_hacluster.faults import Fault
+    from pytest_hacluster.faults import Event
 
 KINDS = {
     "vip_doubled": "a VIP answered ARP from two nodes",
@@ -194,11 +194,22 @@ def intervals(samples: Sequence[tuple[float, str, set[Observation]]]) -> list[Vi
     return found
 
 
+class NodeChanger(Protocol):
+    """What may cause node changes (a ``Fault``, a rolling upgrade): when it began, whether
+    it changes nodes, and its name (``str``)."""
+
+    @property
+    def injected(self) -> Event | None: ...
+
+    @property
+    def changes_nodes(self) -> bool: ...
+
+
 def classify(
-    violations: list[Violation], faults: Sequence[Fault], declared: dict[str, str]
+    violations: list[Violation], faults: Sequence[NodeChanger], declared: dict[str, str]
 ) -> list[Violation]:
     """Mark each violation expected (and why) or not: declared by the test for its kind, or a
-    node change after a fault that changes nodes was injected."""
+    node change after a fault that changes nodes (or a rolling upgrade) was injected."""
     causes = [f for f in faults if f.injected is not None and f.changes_nodes]
     for v in violations:
         if v.kind in declared:

@@ -314,6 +314,79 @@ def _id_in(table: Path, name: str) -> int:
     raise KeyError(f"{table}: no entry {name!r}")
 
 
+def id_names(lower: Path, table: str) -> dict[int, str]:
+    """{id: name} of ``/etc/passwd`` (``table="passwd"``) or ``/etc/group`` of a node whose
+    lower dir is ``lower`` (this machine's own when ``lower`` is ``/``)."""
+    if lower == Path("/"):
+        if table == "passwd":
+            return {e.pw_uid: e.pw_name for e in pwd.getpwall()}
+        return {e.gr_gid: e.gr_name for e in grp.getgrall()}
+    names: dict[int, str] = {}
+    for line in (lower / "etc" / table).read_text().splitlines():
+        fields = line.split(":")
+        if len(fields) >= 3 and fields[2].isdigit():
+            names.setdefault(int(fields[2]), fields[0])
+    return names
+
+
+@dataclass(frozen=True)
+class OwnerChange:
+    """What ``translate_owners`` did to an upper dir: counts, and names the new root lacks."""
+
+    changed: int  # paths whose uid or gid changed
+    examined: int  # paths looked at
+    unmapped: tuple[str, ...]  # "user NAME" / "group NAME" of the old root absent from the new
+    moves: tuple[tuple[str, int, int], ...]  # (user NAME / group NAME, old id, new id) changed
+
+
+def translate_owners(upper: Path, old_lower: Path, new_lower: Path) -> OwnerChange:
+    """Give every path of an overlay upper dir the owner of the same *name* on ``new_lower``.
+
+    A node's upper dir keeps its state across a swap of its lower dir for another release's
+    (its CIB, corosync key, logs, Tomcat's work dir), with the numeric ids of the old root:
+    Debian's ``hacluster``, ``haclient`` and ``tomcat`` get whatever ids were free when each
+    root was installed (e.g. hacluster 101 on Debian 11, 102 on this machine's Debian 12, 100
+    on 13). Read by the new release's daemons, a file owned by the old id belongs to someone
+    else or to no one: the CIB manager cannot read its own CIB and the node never rejoins. A
+    dist-upgrade keeps the ids; here the new root's names decide, as if its packages had been
+    installed on this disk. Ids with no name on the old root, and names the new root lacks,
+    are left as they are (names in ``unmapped``). Symlinks are changed themselves, never their
+    targets; overlay whiteouts (0:0 devices) stay root's.
+    """
+    old_users, old_groups = id_names(old_lower, "passwd"), id_names(old_lower, "group")
+    new_uid = {n: i for i, n in sorted(id_names(new_lower, "passwd").items(), reverse=True)}
+    new_gid = {n: i for i, n in sorted(id_names(new_lower, "group").items(), reverse=True)}
+    changed = examined = 0
+    unmapped: set[str] = set()
+    moves: set[tuple[str, int, int]] = set()
+
+    def target(ids: dict[int, str], new: dict[str, int], kind: str, old: int) -> int:
+        name = ids.get(old)
+        if name is None:
+            return old
+        if name not in new:
+            unmapped.add(f"{kind} {name}")
+            return old
+        if new[name] != old:
+            moves.add((f"{kind} {name}", old, new[name]))
+        return new[name]
+
+    for dirpath, dirs, files in os.walk(upper):
+        for entry in (dirpath, *(os.path.join(dirpath, n) for n in (*dirs, *files))):
+            if entry == dirpath and dirpath != str(upper):
+                continue  # every directory is examined once, as an entry of its parent
+            st = os.lstat(entry)
+            examined += 1
+            uid = target(old_users, new_uid, "user", st.st_uid)
+            gid = target(old_groups, new_gid, "group", st.st_gid)
+            if (uid, gid) != (st.st_uid, st.st_gid):
+                os.lchown(entry, uid, gid)
+                if not os.path.islink(entry):
+                    os.chmod(entry, st.st_mode & 0o7777)  # chown clears setuid/setgid bits
+                changed += 1
+    return OwnerChange(changed, examined, tuple(sorted(unmapped)), tuple(sorted(moves)))
+
+
 def _make_parents(upper: Path, rel: Path, lower: Path = Path("/")) -> None:
     current = Path("/")
     for part in rel.parts:
@@ -343,4 +416,5 @@ def load_records(path: Path) -> tuple[list[NodeRecord], dict[str, object]]:
     return [NodeRecord(**n) for n in data.pop("nodes")], data
 
 
-__all__ = ["Node", "NodeError", "NodeRecord", "load_records", "place", "save_records"]
+__all__ = ["Node", "NodeError", "NodeRecord", "OwnerChange", "id_names", "load_records", "place",
+           "save_records", "translate_owners"]

@@ -28,6 +28,7 @@ from pytest_hacluster.confirm import SchedulerCheck
 from pytest_hacluster.failover import junit_properties
 from pytest_hacluster.interrupt import Stopper, die_with_parent
 from pytest_hacluster.invariants import Watcher
+from pytest_hacluster.records import describe_origin
 from pytest_hacluster.scenario import Scenario, settings_interval
 from pytest_hacluster.stash import (
     ACTIVE,
@@ -74,6 +75,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="also run scenarios that take minutes by nature (tests marked hacluster_slow)",
     )
     group.addoption(
+        "--hacluster-upgrade", action="store_true", default=False,
+        help="also rehearse the rolling upgrade to the next Debian release (tests marked "
+        "hacluster_upgrade; they run last: the lab's nodes end on the next release)",
+    )
+    group.addoption(
         "--hacluster-repeat", metavar="N", type=int, default=1,
         help="run each fault scenario N times and report p50/p95/max outage per scenario",
     )
@@ -117,6 +123,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "hacluster_slow: a scenario that takes minutes by nature (run with --hacluster-slow)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "hacluster_upgrade: the rolling-upgrade rehearsal (run with --hacluster-upgrade)",
     )
     config.addinivalue_line(
         "markers",
@@ -260,8 +270,11 @@ def _with_stack(description: hconfig.Description, name: str) -> hconfig.Descript
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """Which file the cluster description came from, and which stack runs, before anything."""
     lines = [f"hacluster: description from {config.stash[SOURCE]}"]
+    backend = config.stash.get(BACKEND, None)
     description = config.stash.get(DESCRIPTION, None)
-    if description is not None:
+    if backend is not None:  # --hacluster: the backend knows where the nodes' files come from
+        lines.append(f"hacluster: stack {describe_origin(backend.stack_origin())}")
+    elif description is not None:
         lines.append(f"hacluster: stack {description.stack or 'this machine'}")
     return lines
 
@@ -284,6 +297,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             if item.get_closest_marker("hacluster_slow"):
                 item.add_marker(slow)
+    upgrades = [item for item in items if item.get_closest_marker("hacluster_upgrade")]
+    if not config.getoption("hacluster_upgrade"):
+        for item in upgrades:
+            item.add_marker(pytest.mark.skip(
+                reason="upgrades the lab's nodes to the next Debian release: run with "
+                "--hacluster-upgrade (and --hacluster-stack=debian11 or debian12)"))
+    # Last: every test after them would meet a cluster of the next release.
+    items[:] = [item for item in items if item not in upgrades] + upgrades
     fencing = _fencing_on(config)
     for item in items:
         if item.get_closest_marker("hacluster_fencing") and not fencing:

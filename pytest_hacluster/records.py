@@ -78,4 +78,18 @@ def label(key: str) -> str:
     return key.replace("_", " ")
 
 
-__all__ = ["iso", "jsonable", "label", "num", "plain"]
+def describe_origin(origin: Mapping[str, Any]) -> str:
+    """``origin`` in words: ``debian11 (Debian bullseye), root /var/cache/hacluster/roots/
+    debian11 built 2026-11-29T10:00:00+0000 in 78.9 s``."""
+    name, suite, root = origin.get("name"), origin.get("suite"), origin.get("root")
+    text = f"{name}" + (f" (Debian {suite})" if suite else "")
+    if origin.get("this_machine"):
+        return f"{text}, root {root} (this machine's own packages)"
+    if root is None:
+        return f"{text}, {origin.get('source') or 'root unknown'}"
+    if origin.get("built"):
+        return f"{text}, root {root} built {origin['built']} in {origin.get('build_s')} s"
+    return f"{text}, root {root} (not built yet: the bring-up builds it)"
+
+
+__all__ = ["describe_origin", "iso", "jsonable", "label", "num", "plain"]

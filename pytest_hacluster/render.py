@@ -170,6 +170,16 @@ def tomcat_pid_file(stack: Stack) -> str:
     return f"{stack.catalina_base}/temp/catalina.pid"
 
 
+def tomcat_stack_params(stack: Stack) -> dict[str, str]:
+    """The tomcat agent's parameters that name a release's paths (Tomcat 9 or 10, its Java):
+    what differs between two nodes of a cluster in the middle of a rolling upgrade."""
+    return {
+        "java_home": stack.java_home, "catalina_home": stack.catalina_home,
+        "catalina_base": stack.catalina_base, "tomcat_user": stack.tomcat_user,
+        "catalina_pid": tomcat_pid_file(stack), "catalina_tmpdir": f"{stack.catalina_base}/temp",
+    }
+
+
 def crm_configuration(
     desc: Description, stack: Stack, dc_deadtime: str | None = None
 ) -> str:
@@ -204,10 +214,7 @@ def crm_configuration(
         f"    params ip={app.vip} nic={desc.service_nic} cidr_netmask={desc.netmask} \\\n"
         f"    {vip_op}",
         f"primitive {app.service_resource} ocf:heartbeat:tomcat \\\n"
-        f"    params java_home={stack.java_home} catalina_home={stack.catalina_home}"
-        f" catalina_base={stack.catalina_base} tomcat_user={stack.tomcat_user}"
-        f" catalina_pid={tomcat_pid_file(stack)}"
-        f" catalina_tmpdir={stack.catalina_base}/temp"
+        f"    params {' '.join(f'{k}={v}' for k, v in tomcat_stack_params(stack).items())}"
         f' java_opts="{TOMCAT_JAVA_OPTS}" statusurl={desc.tomcat_url} \\\n'
         f"    {_service_ops(desc)}",
         f"group {app.name} {app.vip_resource} {app.service_resource}"

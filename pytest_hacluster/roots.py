@@ -250,6 +250,28 @@ def check_root(rel: Release, root: Path) -> None:
         )
 
 
+def origin(rel: Release | None) -> dict[str, object]:
+    """Which stack the nodes of ``rel`` (None: this machine's own packages) run and the root
+    they come from, for the session header and the report.
+
+    Shape: ``{"name": "debian11", "suite": "bullseye", "root": "/var/cache/hacluster/roots/
+    debian11", "this_machine": False, "built": "2026-11-29T10:00:00+0000" or None, "build_s":
+    78.9 or None}``; ``built`` is None while the root is still to be built (the bring-up builds
+    it) or is this machine's ``/``. Reads the cache only; raises nothing.
+    """
+    if rel is None or is_this_machine(rel):
+        return {"name": rel.name if rel is not None else "this machine",
+                "suite": this_machine_suite(), "root": str(HOST_ROOT), "this_machine": True,
+                "built": None, "build_s": None}
+    data = _read_record(rel.name)
+    current = (data is not None and root_dir(rel.name).is_dir() and data.get("suite") == rel.suite
+               and list(data.get("packages", [])) == list(rel.packages))  # type: ignore[call-overload]
+    return {"name": rel.name, "suite": rel.suite, "root": str(root_dir(rel.name)),
+            "this_machine": False,
+            "built": str(data.get("built")) if current and data is not None else None,
+            "build_s": data.get("build_s") if current and data is not None else None}
+
+
 def remove(name: str, in_use_by: list[str]) -> list[str]:
     """Delete the cached root ``name`` (or an interrupted build of it); what was removed.
 
@@ -278,4 +300,5 @@ def remove(name: str, in_use_by: list[str]) -> list[str]:
 
 
 __all__ = ["RELEASES", "ROOT_CACHE", "CachedRoot", "Release", "RootError", "build", "cached",
-           "check_root", "is_this_machine", "leftovers", "locked", "lower_dir", "release", "remove"]
+           "check_root", "is_this_machine", "leftovers", "locked", "lower_dir", "origin",
+           "release", "remove"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pytest_hacluster import slo
 from pytest_hacluster.cluster import Cluster
@@ -21,7 +21,7 @@ from pytest_hacluster.confirm import SchedulerCheck
 from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.failover import Failover, watch_recovery
 from pytest_hacluster.faults import Event, Fault, Faults
-from pytest_hacluster.invariants import KINDS, Violation, Watcher, classify
+from pytest_hacluster.invariants import KINDS, NodeChanger, Violation, Watcher, classify
 from pytest_hacluster.oracle import Unsimulable
 from pytest_hacluster.probe import Probe
 from pytest_hacluster.records import iso, jsonable, label, num, plain
@@ -49,6 +49,12 @@ class Finding:
         return {"what": self.what, "figures": jsonable(self.figures), "text": str(self)}
 
 
+class Rehearsal(NodeChanger, Protocol):
+    """A run of steps with its own record (``upgrade.RollingUpgrade``)."""
+
+    def to_record(self, origin: float) -> dict[str, Any]: ...
+
+
 class Scenario:
     """What one test did to the cluster and what it measured."""
 
@@ -67,6 +73,9 @@ class Scenario:
         self.probe = Probe(self._runner, cluster.urls, settings.interval_s, settings.timeout_s)
         self.measurements: list[Failover] = []
         self.findings: list[Finding] = []
+        # A rolling upgrade (upgrade.RollingUpgrade), if the test runs one: its record goes
+        # into this one, and the node changes it makes (standby, offline) are its own.
+        self.upgrade: Rehearsal | None = None
 
     def start(self) -> Scenario:
         if self.watch.started is None:
@@ -107,7 +116,8 @@ class Scenario:
     def violations(self) -> list[Violation]:
         """Every invariant violation seen so far, each marked expected (and why) or not, and
         a node's view Pacemaker's scheduler never saw marked unconfirmed (``confirm.py``)."""
-        found = classify(self.watch.violations(), self.faults.made, self._declared)
+        causes = [*self.faults.made, *([self.upgrade] if self.upgrade is not None else [])]
+        found = classify(self.watch.violations(), causes, self._declared)
         self._check.apply(found)
         return found
 
@@ -231,6 +241,7 @@ class Scenario:
                 for v in self.violations
             ],
             "predictions": [{"event": what, "said": said} for what, said in self.predictions()],
+            "upgrade": None if self.upgrade is None else self.upgrade.to_record(mono0),
             "watch": {"looks_per_s": watch.rates(), "not_watched": list(watch.not_watched)},
             "probe": {
                 "interval_s": probe.interval,

@@ -82,6 +82,7 @@ def scenario(
                               urls=dict(URLS), samples=got),
         faults=SimpleNamespace(made=[fault], timeline=SimpleNamespace(events=events)),
         measurements=[m], findings=list(findings), violations=[], predictions=lambda: [],
+        upgrade=None,
         watch=SimpleNamespace(
             started=T0, stopped=T0 + length, not_watched=[],
             rates=lambda: {"arp": 9.8, "s1": 1.9, "s2": 1.9},
@@ -174,12 +175,18 @@ SCENARIOS = {
 }
 
 
+def stack_origin() -> dict[str, Any]:
+    """A lab's answer to ``stack_origin()`` for a Debian 11 root built earlier."""
+    return {"name": "debian11", "suite": "bullseye", "root": "/var/cache/hacluster/roots/debian11",
+            "this_machine": False, "built": "2026-11-29T23:00:00+0000", "build_s": 61.5}
+
+
 def run_metadata() -> dict[str, Any]:
     desc = Description()
     return {
         "id": "f" * 32, "started_at": record.iso(WALL0), "finished_at": record.iso(WALL0 + 190),
         "duration_s": 190.0, "exitstatus": 1, "backend": "lab", "live_cluster": True,
-        "keep": False, "cluster_name": desc.cluster_name,
+        "keep": False, "cluster_name": desc.cluster_name, "stack": stack_origin(),
         "nodes": {n.name: {"service_ip": n.service_ip, "interconnect_ip": n.interconnect_ip}
                   for n in desc.nodes},
         "versions": {n: {"pacemaker": "2.1.5", "corosync": "3.1.7", "heartbeat": None,

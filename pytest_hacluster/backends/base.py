@@ -84,6 +84,14 @@ class Backend(ABC):
         """Where the nodes' packages keep their files (docroot, Tomcat base, ...)."""
         return render.DEBIAN12
 
+    def stack_origin(self) -> dict[str, object]:
+        """Which stack the nodes run and where their files come from (the session header and
+        the report say it): ``roots.origin``'s shape; ``root`` None and ``source`` in words
+        where the backend has no root of its own (machines it did not build)."""
+        # Machines someone else installed: their stack is what the versions say.
+        return {"name": "as installed", "suite": None, "root": None, "this_machine": False,
+                "built": None, "build_s": None, "source": f"the {self.name} backend's machines"}
+
     @abstractmethod
     def check(self) -> None:
         """Fail fast, before anything is made, with one message naming the fix."""
@@ -158,6 +166,32 @@ class Backend(ABC):
     def power_on(self, node: str, progress: Progress) -> None:
         """Boot a powered-off node and start its cluster stack, as its init system would."""
         raise FaultNotSupported(f"the {self.name} backend cannot power nodes on")
+
+    # -- a rolling upgrade: a node's release swapped (the lab; upgrade.py drives it) -----------
+    def node_stack(self, node: str) -> str:
+        """The release the node runs now (``debian11``; "this machine" for the host's)."""
+        raise FaultNotSupported(f"the {self.name} backend cannot tell a node's release")
+
+    def node_paths(self, node: str) -> render.Stack:
+        """Where the node's release keeps the services' files (its Tomcat, its Java)."""
+        raise FaultNotSupported(f"the {self.name} backend cannot tell a node's release")
+
+    def stop_stack(self, node: str, timeout: float = 180) -> None:
+        """Stop the node's pacemaker, then corosync, as its init system would (bounded)."""
+        raise FaultNotSupported(f"the {self.name} backend cannot stop a node's cluster stack")
+
+    def swap_root(self, node: str, stack: str, progress: Progress) -> dict[str, object]:
+        """Give the stopped node release ``stack``'s packages, its own files kept, and boot it
+        (stack not started). Returns what was done, as JSON types."""
+        raise FaultNotSupported(f"the {self.name} backend cannot swap a node's release")
+
+    def start_stack(self, node: str) -> None:
+        """Start corosync, then pacemaker, on the node."""
+        raise FaultNotSupported(f"the {self.name} backend cannot start a node's cluster stack")
+
+    def node_log(self, node: str, path: str, lines: int = 40) -> str:
+        """The last ``lines`` of a log file on the node ("" when it cannot be read)."""
+        return ""
 
     def power_controller(self) -> PowerController:
         """The fence device's far side, where the cluster's fencing powers nodes off and on

@@ -30,7 +30,14 @@ from pytest_hacluster.arp import ArpScanner
 from pytest_hacluster.backends.base import Backend, BackendError, NodeShell, Progress, Settings
 from pytest_hacluster.config import ConfigError, Description
 from pytest_hacluster.http_client import HttpClient
-from pytest_hacluster.node import Node, NodeError, load_records, save_records
+from pytest_hacluster.node import (
+    Node,
+    NodeError,
+    load_records,
+    place,
+    save_records,
+    translate_owners,
+)
 from pytest_hacluster.power_controller import PowerController
 from pytest_hacluster.shell import CommandError, run_local
 from pytest_hacluster.statedir import PREFIX_RE, PREFIX_RULE, STATE_ROOT, Claim, in_use, state_dir
@@ -157,11 +164,7 @@ class LabBackend(Backend):
     @property
     def stack(self) -> render.Stack:
         """Paths of the release the nodes run; this machine's Java when it is the host's."""
-        if self.release is not None and not self.stack_is_this_machine:
-            return self.release.stack
-        java = os.path.realpath(shutil.which("java") or "/usr/bin/java")
-        base = self.release.stack if self.release is not None else render.DEBIAN12
-        return render.Stack(**{**base.__dict__, "java_home": str(Path(java).parents[1])})
+        return _stack_of(self.release)
 
     def _lower_dir(self, progress: Progress) -> Path:
         """``/``, or the release's cached root (built on first use: a minute or two)."""
@@ -188,6 +191,10 @@ class LabBackend(Backend):
             known.check(self.description.properties)
         except ConfigError as exc:
             raise LabError(f"stack {self.stack.name}: {exc}") from None
+
+    def stack_origin(self) -> dict[str, object]:
+        """The release the nodes run and the lower dir of their roots (``roots.origin``)."""
+        return roots.origin(self.release)
 
     # -- Backend interface --------------------------------------------------------------------
     def check(self) -> None:
@@ -598,6 +605,119 @@ class LabBackend(Backend):
             return self._nodes[name]
         except KeyError:
             raise LabError(f"no node {name!r} in lab {self.prefix}") from None
+
+    # -- the rolling upgrade: one node's stack stopped, its root swapped, started -------------
+    def stack_processes(self, node: str) -> list[str]:
+        """The node's cluster daemons still running (``pgrep -a`` lines; [] when none)."""
+        out = self._node(node).run(
+            ["pgrep", "-a", "-f", "^(/usr/sbin/)?(pacemakerd|corosync)( |$)|pacemaker-"],
+            timeout=10).stdout
+        return [line for line in out.splitlines() if line.strip()]
+
+    def stop_stack(self, node: str, timeout: float = 180) -> None:
+        """Stop the node's cluster stack as its init system's ``stop pacemaker corosync`` does:
+        SIGTERM to pacemakerd (which stops its resources and daemons), then to corosync, each
+        awaited (bounded; LabError names what was still running)."""
+        target = self._node(node)
+        for daemon, pattern in (("pacemaker", "pacemaker"), ("corosync", "corosync")):
+            target.run(["pkill", "-TERM", "-x", "pacemakerd" if daemon == "pacemaker"
+                        else "corosync"], timeout=10)
+
+            def left(pattern: str = pattern) -> list[str]:
+                return [p for p in self.stack_processes(node) if pattern in p]
+
+            try:
+                wait_until(left, lambda procs: not procs, timeout=timeout, interval=0.5,
+                           what=f"{daemon} to stop on {node}",
+                           describe=lambda procs: f"still running: {procs}")
+            except WaitTimeout as exc:
+                raise LabError(f"{exc}\n{self._logs(PACEMAKER_LOG, 20)}") from None
+
+    def _node_release(self, node: str) -> roots.Release | None:
+        """The release of the root the node's overlay shows now (swap_root changes it; a kept
+        lab's node records it as its lower dir); None: this machine's, of no known release."""
+        lower = self._node(node).lower
+        for rel in roots.RELEASES.values():
+            if (lower == roots.HOST_ROOT and roots.is_this_machine(rel)) or (
+                    lower == roots.root_dir(rel.name)):
+                return rel
+        return self.release if lower != roots.HOST_ROOT else None
+
+    def node_paths(self, node: str) -> render.Stack:
+        """Paths of the release the node runs now (its Tomcat, its Java)."""
+        return _stack_of(self._node_release(node))
+
+    def node_stack(self, node: str) -> str:
+        """The release whose root the node runs (``debian12``, or "this machine")."""
+        rel = self._node_release(node)
+        return rel.name if rel is not None else "this machine"
+
+    def swap_root(self, node: str, stack: str, progress: Progress) -> dict[str, object]:
+        """Give the stopped node the root of release ``stack``, as a dist-upgrade of its disk
+        would, and boot it (its cluster stack not started: ``start_stack``).
+
+        The node is powered off; its upper dir (its own /etc, CIB, corosync key, logs) stays,
+        with file owners translated by name from the old root's ids to the new root's
+        (``node.translate_owners``), and the new release's node files placed (its Tomcat's
+        paths, its Java). Returns ``{"node", "from", "to", "lower", "owners_changed",
+        "examined", "unmapped", "moves"}``. Raises LabError when its stack still runs or the
+        release's root cannot be had.
+        """
+        rel = roots.release(stack)
+        target = self._node(node)
+        if target.alive and self.stack_processes(node):
+            raise LabError(f"node {node}: stop its cluster stack before swapping its root")
+        before = self.node_stack(node)
+        lower = roots.HOST_ROOT if roots.is_this_machine(rel) else self._lower_dir_of(rel,
+                                                                                      progress)
+        old_lower = target.lower
+        if target.alive:
+            self.power_off(node)
+        upper = target.dir / "upper"
+        change = translate_owners(upper, old_lower, lower)
+        for item in render.node_files(self.description, _stack_of(rel), node):
+            place(upper, item, lower)
+        target.lower = lower
+        netns.ip_batch(self.node_netns(node), self._node_network(node))
+        netns.ip_batch(self.host_netns, [
+            f"link set {self.host_link(node, nic)} up" for nic in self._nics()
+        ])
+        target.boot()
+        self._save()
+        progress(f"node {node}: root {before} -> {rel.name} ({lower}); {change.changed} of "
+                 f"{change.examined} owners translated")
+        return {"node": node, "from": before, "to": rel.name, "lower": str(lower),
+                "owners_changed": change.changed, "examined": change.examined,
+                "unmapped": list(change.unmapped),
+                "moves": [list(m) for m in change.moves]}
+
+    def _lower_dir_of(self, rel: roots.Release, progress: Progress) -> Path:
+        try:
+            return roots.lower_dir(rel, progress)
+        except roots.RootError as exc:
+            raise LabError(str(exc)) from None
+
+    def start_stack(self, node: str) -> None:
+        """corosync, then pacemakerd, on a booted node (as its init system would)."""
+        target = self._node(node)
+        target.spawn(["corosync", "-f"], "/var/log/corosync/corosync.out")
+        _start_pacemaker(target)
+
+    def node_log(self, node: str, path: str, lines: int = 40) -> str:
+        """The last ``lines`` of a log file on the node ("" when it cannot be read)."""
+        target = self._node(node)
+        if not target.alive:
+            return ""
+        return target.run(["tail", "-n", str(lines), path], timeout=10).stdout
+
+
+def _stack_of(release: roots.Release | None) -> render.Stack:
+    """Paths of ``release`` (None: this machine's own); this machine's Java for its release."""
+    if release is not None and not roots.is_this_machine(release):
+        return release.stack
+    java = os.path.realpath(shutil.which("java") or "/usr/bin/java")
+    base = release.stack if release is not None else render.DEBIAN12
+    return render.Stack(**{**base.__dict__, "java_home": str(Path(java).parents[1])})
 
 
 class _LabSwitch:

@@ -115,6 +115,12 @@ class VagrantBackend(Backend):
         self._made = False  # brought up (or taken over) by this object: down() destroys it
 
     # -- checks before anything boots ---------------------------------------------------------
+    def stack_origin(self) -> dict[str, object]:
+        """The stack the box gets (``render.stack_for_box``), its files from the box."""
+        box = self.description.vagrant.box
+        return {**super().stack_origin(), "name": stack_for_box(box).name,
+                "source": f"Vagrant box {box}"}
+
     def check(self) -> None:
         """Everything a runner commonly gets wrong, before anything boots: one line per problem,
         each naming its fix (all of them at once, so one round of fixes is enough)."""

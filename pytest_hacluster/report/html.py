@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from string import Template
 from typing import Any
 
+from pytest_hacluster.records import describe_origin
 from pytest_hacluster.report import document, plots
 
 PAGE = Template("""<!doctype html>
@@ -139,6 +140,15 @@ def _versions_line(run: Mapping[str, Any]) -> str:
     return ", ".join(parts) or "versions unknown (the nodes did not say)"
 
 
+def _stack_line(run: Mapping[str, Any]) -> str:
+    """Which stack ran and the root it came from, as ``roots.describe_origin`` says it; each
+    different one once when the workers' clusters differ."""
+    seen = [c.get("stack") for c in run.get("clusters") or [] if c.get("stack")]
+    seen = seen or ([run["stack"]] if run.get("stack") else [])
+    lines = list(dict.fromkeys(describe_origin(s) for s in seen))
+    return "; ".join(lines) or "stack unknown (the run did not say)"
+
+
 def _lead(doc: Mapping[str, Any]) -> str:
     run = doc["run"]
     scenarios = doc["scenarios"]
@@ -169,6 +179,7 @@ def _facts(doc: Mapping[str, Any]) -> str:
     run = doc["run"]
     totals = ", ".join(f"{n} {k}" for k, n in sorted(doc["totals"].items())) or "no tests"
     items = [
+        ("Stack", _stack_line(run)),
         ("Build tested", _versions_line(run)),
         ("Tested on", f"{run.get('started_at', '?')} (UTC), {secs(run.get('duration_s'))}"),
         ("Tests", totals),
@@ -288,6 +299,44 @@ def _failover_details(m: Mapping[str, Any]) -> str:
     return out
 
 
+def _upgrade_details(up: Mapping[str, Any]) -> str:
+    """A rolling upgrade: each step with its outage per URL, then each node's versions over
+    time (when asked, which Pacemaker and corosync each node ran)."""
+    start = ", ".join(f"{n} {r}" for n, r in up.get("from", {}).items())
+    urls = sorted({u for s in up.get("steps", []) for u in s.get("outage_s", {})})
+    head = "".join(f"<th>{e(u)} outage</th>" for u in urls)
+    rows = "".join(
+        f"<tr><td>{e(s['node'])}</td><td>{e(s['step'])}</td><td>{e(secs(s.get('started_s')))}"
+        f"</td><td>{e(secs(s.get('duration_s')))}</td>"
+        + "".join(f"<td>{e(secs(s['outage_s'].get(u)))}</td>" for u in urls)
+        + f"<td>{'ok' if s.get('ok') else '<b>did not end</b>'}</td><td>{e(s.get('detail'))}"
+        "</td></tr>"
+        for s in up.get("steps", []))
+    steps = (f"<table class='upgrade-steps'><thead><tr><th>node</th><th>step</th><th>at</th>"
+             f"<th>took</th>{head}<th></th><th>what happened</th></tr></thead><tbody>{rows}"
+             "</tbody></table>")
+    nodes = sorted({n for v in up.get("versions", []) for n in v.get("nodes", {})})
+    vhead = "".join(f"<th>{e(n)}</th>" for n in nodes)
+
+    def said(v: Mapping[str, Any]) -> str:
+        if v.get("error"):
+            return f"no answer ({v['error']})"
+        return ", ".join(f"{c} {v[c]}" for c in ("pacemaker", "corosync") if v.get(c)) or "?"
+
+    vrows = "".join(
+        f"<tr><td>{e(secs(v.get('t_s')))}</td><td>{e(v.get('when'))}</td>"
+        + "".join(f"<td>{e(said(v['nodes'].get(n, {})))}</td>" for n in nodes) + "</tr>"
+        for v in up.get("versions", []))
+    versions = (f"<table class='upgrade-versions'><thead><tr><th>at</th><th>when</th>{vhead}"
+                f"</tr></thead><tbody>{vrows}</tbody></table>")
+    lead = f"<p>Rolling upgrade from {e(start)} to <b>{e(up.get('to'))}</b>, node by node."
+    if up.get("unsupported"):
+        lead += (f" <b>Not supported:</b></p><pre>{e(_clip(up['unsupported']))}</pre>")
+    else:
+        lead += "</p>"
+    return lead + steps + versions
+
+
 def _section(i: int, sc: Mapping[str, Any], nodes: list[str]) -> str:
     parts = [f'<section class="scenario" id="sc-{i + 1}">',
              f"<h3>{i + 1}. {e(title_of(sc['test']))} {_badge(sc['verdict'])}</h3>",
@@ -302,6 +351,8 @@ def _section(i: int, sc: Mapping[str, Any], nodes: list[str]) -> str:
         parts.append("<ul>" + "".join(f"<li>{e(f)}</li>" for f in sc["verdict_findings"])
                      + "</ul>")
     parts += [_failover_details(m) for m in sc["failovers"]]
+    if sc.get("upgrade"):
+        parts.append(_upgrade_details(sc["upgrade"]))
     if sc.get("failure"):
         parts.append(f"<details open><summary>failure</summary><pre>{e(_clip(sc['failure']))}"
                      "</pre></details>")

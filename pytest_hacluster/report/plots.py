@@ -91,6 +91,21 @@ def timeline_png(scenario: Mapping[str, Any], nodes: list[str] | None = None) ->
         if e["what"] in fault_names or e["what"].removeprefix("undo ") in fault_names:
             continue
         ax.axvline(e["t_s"] - t0, color=OTHER, linestyle=":", linewidth=1)
+    # A rolling upgrade: where each node went to standby, got its new root, came online
+    # (or was restored to its old release after it did not rejoin).
+    marks = [(st, col) for st, col in (("standby", FAULT), ("swap", OTHER), ("online", UNDO),
+                                          ("restore", UNDO))]
+    steps = [s for s in (scenario.get("upgrade") or {}).get("steps", [])
+             if s.get("started_s") is not None and s["step"] in dict(marks)]
+    if steps:
+        rows = top - 0.28 * len(marks)
+        for s in steps:
+            x, row = s["started_s"] - t0, [m for m, _ in marks].index(s["step"])
+            ax.axvline(x, color=dict(marks)[s["step"]], linestyle="-.", linewidth=1)
+            ax.annotate(f"{s['node']} {s['step']}", (x, top - 0.28 * row), xytext=(2, 0),
+                        textcoords="offset points", fontsize=7, color=dict(marks)[s["step"]],
+                        va="bottom", annotation_clip=False)
+        top = rows
     ax.set_ylim(len(lanes) - 0.5, top - 0.1)
     handles = [Patch(color=colour[n], label=f"answered by {n}") for n in names]
     handles.append(Patch(color=DOWN, label="no service (error or not 200)"))

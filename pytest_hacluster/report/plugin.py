@@ -137,13 +137,14 @@ class ReportPlugin:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> Iterator[None]:
         result = yield
-        cluster = (getattr(item, "funcargs", None) or {}).get("hacluster")
+        cluster = self._cluster(item)
         if isinstance(cluster, Cluster) and not self._meta_written:
             self._meta_written = True
             try:
                 self._write_part("meta", {
                     "prefix": cluster.backend.settings.prefix,
                     "backend": cluster.backend.name,
+                    "stack": _stack_origin(cluster),
                     "versions": versions.node_versions(cluster.nodes),
                 })
             except Exception:  # recorded for the report; never the test's problem
@@ -303,9 +304,12 @@ class ReportPlugin:
                 n.name: {"service_ip": n.service_ip, "interconnect_ip": n.interconnect_ip}
                 for n in desc.nodes
             },
+            # Which stack ran and the root its nodes came from (roots.origin's shape).
+            "stack": first.get("stack"),
             "versions": first.get("versions") or {},
             "clusters": [
-                {k: m.get(k) for k in ("worker", "process", "prefix", "backend", "versions")}
+                {k: m.get(k)
+                 for k in ("worker", "process", "prefix", "backend", "stack", "versions")}
                 for m in metas
             ],
             "timings_profile": None if desc is None else desc.timings.profile,
@@ -336,6 +340,15 @@ class ReportPlugin:
                 f"{self.written['verdict']}: {self.dir / 'report.html'} "
                 f"(and report.json; written in {self.written['seconds']:.1f}s)"
             )
+
+
+def _stack_origin(cluster: Cluster) -> dict[str, Any] | None:
+    """The backend's ``stack_origin()`` once the cluster is up (its root built by then); None
+    when the backend cannot say (the report says "stack unknown")."""
+    try:
+        return dict(cluster.backend.stack_origin())
+    except Exception:  # never the test's problem
+        return None
 
 
 def _skip_reason(report: pytest.TestReport) -> str | None:

@@ -406,3 +406,45 @@ def test_a_property_the_stack_does_not_know_is_a_usage_error_before_anything_sta
                                  "not a cluster option of this stack's Pacemaker*"
                                  "(did you mean no-quorum-policy?)*"])
     assert not os.path.exists("/run/hacluster/hacl-hcx")
+
+
+def test_the_header_says_the_stack_and_the_root_it_comes_from() -> None:
+    from types import SimpleNamespace
+
+    from pytest_hacluster import plugin
+    from pytest_hacluster.config import Description, with_stack
+    from pytest_hacluster.stash import BACKEND, DESCRIPTION, SOURCE
+    from tests import reportdata
+
+    stash = pytest.Stash()
+    stash[SOURCE] = "pyproject.toml"  # type: ignore[assignment]
+    config = SimpleNamespace(stash=stash)
+    stash[DESCRIPTION] = with_stack(Description(), "debian11", "--x")
+    assert plugin.pytest_report_header(config)[1] == "hacluster: stack debian11"  # type: ignore[arg-type]
+    stash[BACKEND] = SimpleNamespace(stack_origin=reportdata.stack_origin)  # type: ignore[assignment]
+    assert plugin.pytest_report_header(config)[1] == (  # type: ignore[arg-type]
+        "hacluster: stack debian11 (Debian bullseye), root /var/cache/hacluster/roots/debian11 "
+        "built 2026-11-29T23:00:00+0000 in 61.5 s")
+
+
+UPGRADE_LIKE = """
+import pytest
+
+@pytest.mark.hacluster_upgrade
+def test_upgrade():
+    pass
+
+def test_after():
+    pass
+"""
+
+
+def test_the_upgrade_runs_only_when_asked_and_last(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_up=UPGRADE_LIKE)
+    result = pytester.runpytest_subprocess("-rs", "--strict-markers")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(["*upgrades the lab's nodes to the next Debian release: run "
+                                 "with --hacluster-upgrade*"])
+    result = pytester.runpytest_subprocess("-v", "--hacluster-upgrade")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*test_after PASSED*", "*test_upgrade PASSED*"])

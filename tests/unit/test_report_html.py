@@ -15,6 +15,7 @@ def test_the_page_leads_with_verdict_cluster_build_and_worst_outage() -> None:
     assert '<div class="word">FAIL</div>' in head
     assert "Cluster <b>hacluster</b>" in head and "Pacemaker 2.1.5" in head
     assert "Tomcat 10.1.34" in head and "crash, kill, pull cable, standby" in head
+    assert "debian11 (Debian bullseye), root /var/cache/hacluster/roots/debian11 built" in head
     assert re.search(r"without service was <b>36\.\d s</b>", head)
     assert "failed: tests/acceptance/test_node_crash.py::test_node_crash" in head
     # Which timing profile ran: the seed's, whose outages predict the real pair's.
@@ -63,3 +64,18 @@ def test_timeline_is_a_png_even_without_faults() -> None:
 def test_test_ids_read_as_words() -> None:
     assert html.title_of("t/test_x.py::test_killed_service_restarts[httpd]") == \
         "killed service restarts [httpd]"
+
+
+def test_the_stack_line_names_each_clusters_stack_once() -> None:
+    doc = reportdata.make_document()
+    other = {**reportdata.stack_origin(), "name": "debian13", "suite": "trixie",
+             "root": "/var/cache/hacluster/roots/debian13"}
+    doc["run"]["clusters"] = [{"stack": reportdata.stack_origin()},
+                              {"stack": reportdata.stack_origin()}, {"stack": other}]
+    assert html._stack_line(doc["run"]).count("debian11 (Debian bullseye)") == 1
+    assert "; debian13 (Debian trixie), root /var/cache/hacluster/roots/debian13" in (
+        html._stack_line(doc["run"]))
+    doc["run"]["stack"], doc["run"]["clusters"] = None, []
+    assert html._stack_line(doc["run"]) == "stack unknown (the run did not say)"
+    vagrant = {"name": "debian12", "root": None, "source": "Vagrant box debian/bookworm64"}
+    assert html._stack_line({"stack": vagrant}) == "debian12, Vagrant box debian/bookworm64"

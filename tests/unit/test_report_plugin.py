@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 DATA = (Path(__file__).parents[1] / "reportdata.py").read_text()
+STACK = {"name": "debian11", "suite": "bullseye", "root": "/var/cache/hacluster/roots/debian11",
+         "this_machine": False, "built": "2026-11-29T23:00:00+0000", "build_s": 61.5}
 FAKES = (Path(__file__).parents[1] / "fakes.py").read_text()
 
 CONFTEST = """
@@ -23,6 +25,8 @@ from types import SimpleNamespace
 import pytest
 
 import reportdata
+from pytest_hacluster.cluster import Cluster
+from pytest_hacluster.config import Description
 from pytest_hacluster.stash import ACTIVE, RECORD
 from pytest_hacluster.shell import Result
 
@@ -34,9 +38,11 @@ class Node:
 
 @pytest.fixture
 def hacluster_scenario(request):
-    settings = SimpleNamespace(keep=True, prefix="fake")
-    cluster = SimpleNamespace(nodes={"s1": Node(), "s2": Node()},
-                              backend=SimpleNamespace(settings=settings, name="fake"))
+    # A real Cluster over a stand-in backend: what the report asks once (stack, versions).
+    nodes = {"s1": Node(), "s2": Node()}
+    backend = SimpleNamespace(settings=SimpleNamespace(keep=True, prefix="fake"), name="fake",
+                              nodes=lambda: nodes, stack_origin=reportdata.stack_origin)
+    cluster = Cluster(Description(), backend)
     request.config.stash[ACTIVE][:] = [cluster]  # where diagnostics find the cluster
     scenario = reportdata.kill_httpd()
     yield scenario
@@ -96,6 +102,11 @@ def test_report_json_html_and_diagnostics_of_the_failed_test(project: pytest.Pyt
     assert not (project.path / "out" / "parts").exists()
     page = (project.path / "out" / "report.html").read_text()
     assert page.count('<tr class="scenario-row">') == 3
+    # Which stack ran and where its root came from, beside the versions.
+    assert doc["run"]["stack"] == doc["run"]["clusters"][0]["stack"] == STACK
+    assert ("<dt>Stack</dt><dd>debian11 (Debian bullseye), root "
+            "/var/cache/hacluster/roots/debian11 built 2026-11-29T23:00:00+0000 in 61.5 s</dd>"
+            ) in page
     props = {p.get("name"): p.get("value") for p in ET.parse(project.path / "junit.xml").iter(
         "property")}
     assert props["hacluster.diagnostics"] == diag

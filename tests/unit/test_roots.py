@@ -140,3 +140,63 @@ def test_the_description_knows_the_stacks_roots_can_build() -> None:
     from pytest_hacluster import config, roots
 
     assert tuple(roots.RELEASES) == config.STACKS
+
+
+def test_the_origin_says_which_root_and_whether_it_is_built(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_hacluster.records import describe_origin
+
+    cache = tmp_path / "roots"
+    monkeypatch.setattr(roots, "ROOT_CACHE", cache)
+    monkeypatch.setattr(roots, "this_machine_suite", lambda *a: "bookworm")
+    rel = roots.release("debian11")
+    before = roots.origin(rel)
+    assert (before["name"], before["suite"], before["root"], before["built"]) == (
+        "debian11", "bullseye", str(cache / "debian11"), None)
+    assert describe_origin(before).endswith("(not built yet: the bring-up builds it)")
+    (cache / "debian11").mkdir(parents=True)
+    record = {"suite": "bullseye", "packages": list(rel.packages),
+              "built": "2026-11-29T23:00:00+0000", "build_s": 61.5}
+    (cache / "debian11.json").write_text(json.dumps(record))
+    built = roots.origin(rel)
+    assert (built["built"], built["build_s"], built["this_machine"]) == (
+        "2026-11-29T23:00:00+0000", 61.5, False)
+    assert describe_origin(built) == (
+        f"debian11 (Debian bullseye), root {cache / 'debian11'} built "
+        "2026-11-29T23:00:00+0000 in 61.5 s")
+    # A root built with other packages is rebuilt at bring-up: not the one that will run.
+    (cache / "debian11.json").write_text(json.dumps({**record, "packages": ["pacemaker"]}))
+    assert roots.origin(rel)["built"] is None
+    host = roots.origin(roots.release("debian12"))
+    assert (host["name"], host["root"], host["this_machine"]) == ("debian12", "/", True)
+    assert describe_origin(roots.origin(None)) == (
+        "this machine (Debian bookworm), root / (this machine's own packages)")
+    lab = LabBackend(with_stack(Description(), "debian11", "--x"), Settings(prefix="hacl-st-u"))
+    assert lab.stack_origin() == roots.origin(rel)
+
+
+def test_a_nodes_release_is_the_root_it_shows(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_hacluster.node import Node
+
+    monkeypatch.setattr(roots, "this_machine_suite", lambda *a: "bookworm")
+    lab = LabBackend(with_stack(Description(), "debian11", "--x"), Settings(prefix="hacl-st-u"))
+    lab._nodes = {"s1": Node("s1", "n1", tmp_path, lower=roots.root_dir("debian11")),
+                  "s2": Node("s2", "n2", tmp_path, lower=Path("/"))}
+    assert (lab.node_stack("s1"), lab.node_stack("s2")) == ("debian11", "debian12")
+    assert lab.node_paths("s1").catalina_home == "/usr/share/tomcat9"
+    lab._nodes["s1"].lower = roots.root_dir("debian13")  # what swap_root does
+    assert lab.node_stack("s1") == "debian13"
+    assert lab.node_paths("s1").java_home == "/usr/lib/jvm/java-21-openjdk-amd64"
+
+
+def test_machines_the_backend_did_not_build_say_where_they_come_from() -> None:
+    from pytest_hacluster.backends.ssh import SshBackend
+    from pytest_hacluster.backends.vagrant import VagrantBackend
+    from pytest_hacluster.records import describe_origin
+
+    ssh = SshBackend(Description(), Settings(prefix="hacl-st-u"))
+    assert describe_origin(ssh.stack_origin()) == "as installed, the ssh backend's machines"
+    vagrant = VagrantBackend(Description(), Settings(prefix="hacl-st-u"))
+    assert describe_origin(vagrant.stack_origin()) == (
+        f"debian12, Vagrant box {Description().vagrant.box}")
