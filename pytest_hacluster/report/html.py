@@ -288,6 +288,44 @@ def _failover_details(m: Mapping[str, Any]) -> str:
     return out
 
 
+def _fencing_details(fencing: Mapping[str, Any] | None, t0: float) -> str:
+    """The scenario's fencing as a table (seconds from the picture's 0), with the lab's own
+    power record beside it; nothing with STONITH off."""
+    if fencing is None:
+        return ""
+    ops = fencing.get("operations", [])
+    head = ("<tr><th>requested</th><th>confirmed</th><th>who asked</th><th>fenced</th>"
+            "<th>action</th><th>result</th><th>request to confirmed</th><th>of it delay</th>"
+            "</tr>")
+
+    def at(value: float | None) -> str:
+        return "—" if value is None else f"{value - t0:+.2f} s"
+
+    body = "".join(
+        f"<tr class='fence-op'><td class='num'>{at(op.get('requested_s'))}</td>"
+        f"<td class='num'>{at(op.get('confirmed_s'))}</td><td>{e(op['origin'])}</td>"
+        f"<td>{e(op['target'])}</td><td>{e(op['action'])}</td>"
+        f"<td{'' if op['ok'] else ' class=over'}>{e(op['result'])}</td>"
+        f"<td class='num'>{secs(op.get('took_s'))}</td>"
+        f"<td class='num'>{secs(op.get('delay_s'))}</td></tr>"
+        for op in ops
+    )
+    words = "no node was fenced" if not ops else (
+        "fence race: " + " and ".join(sorted(set(fencing["fenced"]))) + " both fenced"
+        if fencing.get("double_fence") else f"{len(ops)} fencing operation(s)")
+    if fencing.get("error"):
+        words += f"; the fencing could not be read: {fencing['error']}"
+    out = f"<h4>Fencing (STONITH on): {e(words)}</h4>"
+    if ops:
+        out += f"<table class='fencing'><thead>{head}</thead><tbody>{body}</tbody></table>"
+    power = fencing.get("power") or []
+    if power:
+        out += ("<p class='muted'>The lab's power record: " + e("; ".join(
+            f"{p['request']} at {p['done_s'] - t0:+.2f} s: {p['result']}" for p in power))
+            + "</p>")
+    return out
+
+
 def _section(i: int, sc: Mapping[str, Any], nodes: list[str]) -> str:
     parts = [f'<section class="scenario" id="sc-{i + 1}">',
              f"<h3>{i + 1}. {e(title_of(sc['test']))} {_badge(sc['verdict'])}</h3>",
@@ -301,6 +339,7 @@ def _section(i: int, sc: Mapping[str, Any], nodes: list[str]) -> str:
     if sc.get("verdict_findings"):
         parts.append("<ul>" + "".join(f"<li>{e(f)}</li>" for f in sc["verdict_findings"])
                      + "</ul>")
+    parts.append(_fencing_details(sc.get("fencing"), plots.origin_of(sc)))
     parts += [_failover_details(m) for m in sc["failovers"]]
     if sc.get("failure"):
         parts.append(f"<details open><summary>failure</summary><pre>{e(_clip(sc['failure']))}"

@@ -1,0 +1,130 @@
+"""Fencing in the report (issue 19 §3): the failover timeline, the scenario's record, JUnit
+properties, the terminal summary and report.json/html, all from the fencer's operations."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pytest_hacluster import summary
+from pytest_hacluster.failover import Failover, junit_properties
+from pytest_hacluster.faults import Event
+from pytest_hacluster.fence_history import FenceOperation
+from pytest_hacluster.probe import Outage
+from pytest_hacluster.report import html
+from pytest_hacluster.scenario import fencing_properties
+from pytest_hacluster.slo import Threshold
+from tests import reportdata
+
+PULL = Event("pull cable eth2 of s2", t=100.0, wall=5000.0, done=100.05)
+NODEID = "tests/acceptance/test_fencing.py::test_interconnect_pulled"
+
+
+def op(target: str, requested: float | None, confirmed: float, result: str = "OK (complete)",
+       origin: str = "s1", delay: float = 0.0) -> FenceOperation:
+    return FenceOperation("off", target, origin, origin, result, requested, confirmed, delay)
+
+
+def fenced_failover(*ops: FenceOperation) -> Failover:
+    """The interconnect pulled: webapp out from +10.9 s to +13.0 s (probe), fenced as given."""
+    m = Failover("pull cable eth2 of s2", PULL, 0.2, Threshold("node_loss", 31, "why"),
+                 slo_urls=("web", "app"),
+                 outages={"web": [], "app": [Outage("app", 110.9, 113.0, 10)]})
+    m.fencing = ops
+    return m
+
+
+def test_a_fenced_failover_splits_its_recovery_into_detection_fencing_and_start() -> None:
+    m = fenced_failover(op("s2", 5010.65, 5010.8))
+    record = m.to_record(origin=90.0)
+    assert record["fenced"] == ["s2"]
+    assert record["recovery_split"] == {"detection_s": 10.65, "fencing_s": 0.15,
+                                        "start_s": 2.2}
+    (fence,) = record["fencing"]
+    assert fence["requested_s"] == 10.65 and fence["confirmed_s"] == 10.8
+    assert fence["took_s"] == 0.15 and fence["ok"] is True
+    assert "s2 fenced at +10.8s in 0.15s" in m.summary()
+    assert "recovery: detection 10.65s, fencing 0.15s, start 2.20s" in m.explain()
+
+
+def test_fencing_is_in_the_failover_timeline_in_time_order() -> None:
+    m = fenced_failover(op("s2", 5010.65, 5010.8))
+    lines = [text for _, text in sorted(m.fencing_lines())]
+    assert lines == ["fencing (off) of s2 requested by s1",
+                     "fencing: s1 fenced (off) s2 via s1: OK (complete) in 0.15s"]
+
+
+def test_a_failed_fence_is_said_and_splits_nothing() -> None:
+    m = fenced_failover(op("s2", 5010.6, 5016.9, result="Error occurred (error)"))
+    assert "s2 fencing FAILED (Error occurred (error)) at +16.9s" in m.summary()
+    record = m.to_record(origin=90.0)
+    assert record["fenced"] == [] and record["recovery_split"] is None
+
+
+def test_without_stonith_the_failover_record_has_no_fencing() -> None:
+    record = fenced_failover().to_record(origin=90.0)
+    assert record["fencing"] == [] and record["recovery_split"] is None
+    props = dict(junit_properties(record))
+    assert not [k for k in props if k.startswith(("fence", "recovery_split"))]
+
+
+def test_junit_properties_name_each_fence_under_the_records_names() -> None:
+    props = dict(junit_properties(fenced_failover(op("s2", 5010.65, 5010.8)).to_record(90.0)))
+    assert props["fence1.target"] == "s2" and props["fence1.origin"] == "s1"
+    assert props["fence1.took_s"] == 0.15 and props["fence1.confirmed_s"] == 10.8
+    assert props["recovery_split.fencing_s"] == 0.15
+
+
+def test_the_scenario_record_puts_fencing_and_the_labs_power_record_on_its_clock() -> None:
+    record = reportdata.record_of(reportdata.fenced_pull())
+    fencing = record["fencing"]
+    assert fencing["stonith"] is True and fencing["observed"] is True
+    assert fencing["fenced"] == ["s2"] and fencing["double_fence"] is False
+    (fence,) = fencing["operations"]
+    assert fence["confirmed_s"] == 13.8 and fence["requested_s"] == 13.65
+    (power,) = fencing["power"]
+    assert power["done_s"] == 13.79 and power["request"] == "off s2"
+    props = dict(fencing_properties(fencing))
+    assert props["fencing.fenced"] == "s2" and props["fencing.op1.took_s"] == 0.15
+    assert reportdata.record_of(reportdata.kill_httpd())["fencing"] is None
+
+
+def _run(nodeid: str, fenced: list[str], failed: int = 0, took: float = 0.15) -> summary.Run:
+    ops = [op(t, 5010.0, 5010.0 + took).to_record(5000.0) for t in fenced]
+    fencing: dict[str, Any] = {"stonith": True, "operations": ops, "fenced": fenced,
+                               "failed": failed, "double_fence": len(set(fenced)) > 1,
+                               "observed": True, "error": None, "power": [], "history": []}
+    return summary.Run(nodeid, "passed", record={"failovers": [], "findings": [],
+                                                 "fencing": fencing})
+
+
+def test_the_summary_says_each_fence_and_a_race_loudly() -> None:
+    one = summary.lines([_run(NODEID, ["s2"])])
+    assert "  fencing: s1 fenced (off) s2 via s1: OK (complete) in 0.15s" in one
+    raced = summary.lines([_run(NODEID, ["s2", "s1"])])
+    assert "  !! fence race: s1 and s2 both fenced" in raced
+
+
+def test_repeated_runs_count_races_and_give_the_fencing_time_distribution() -> None:
+    runs = [_run(f"{NODEID}[run{i}of4]", fenced, took=took) for i, (fenced, took) in
+            enumerate([(["s2"], 0.1), (["s1"], 0.2), (["s2", "s1"], 0.4), ([], 0.1)], 1)]
+    text = "\n".join(summary.lines(runs))
+    assert ("fencing over 4 runs: one node fenced in 2, both (fence race) in 1, none in 1; "
+            "failed attempts in 0; request to confirmed p50 0.20s, p95 0.40s, max 0.40s") in text
+
+
+def test_report_html_shows_the_fencing_table_and_json_keeps_it() -> None:
+    doc = reportdata.make_document({NODEID: (reportdata.fenced_pull, "passed", None, None)})
+    (sc,) = doc["scenarios"]
+    assert sc["fencing"]["fenced"] == ["s2"]
+    page = html.render(doc)
+    assert "Fencing (STONITH on): 1 fencing operation(s)" in page
+    assert page.count("<tr class='fence-op'>") == 1
+    # seconds from the picture's 0 (the pull at 3.0 s): confirmed 10.8 s after it
+    assert re.search(r"<td class='num'>\+10\.80 s</td><td>s1</td><td>s2</td>", page)
+    assert "off s2 at +10.79 s: ok off" in page
+
+
+def test_report_html_without_stonith_has_no_fencing_section() -> None:
+    page = html.render(reportdata.make_document())
+    assert "Fencing (STONITH on)" not in page
