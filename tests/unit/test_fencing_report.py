@@ -3,7 +3,9 @@ properties, the terminal summary and report.json/html, all from the fencer's ope
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 from pytest_hacluster import summary
@@ -11,7 +13,7 @@ from pytest_hacluster.failover import Failover, junit_properties
 from pytest_hacluster.faults import Event
 from pytest_hacluster.fence_history import FenceOperation
 from pytest_hacluster.probe import Outage
-from pytest_hacluster.report import html
+from pytest_hacluster.report import compare, html
 from pytest_hacluster.scenario import fencing_properties
 from pytest_hacluster.slo import Threshold
 from tests import reportdata
@@ -128,3 +130,49 @@ def test_report_html_shows_the_fencing_table_and_json_keeps_it() -> None:
 def test_report_html_without_stonith_has_no_fencing_section() -> None:
     page = html.render(reportdata.make_document())
     assert "Fencing (STONITH on)" not in page
+
+
+SEED_SPLIT = ("tests/acceptance/test_interconnect_loss.py::"
+              "test_interconnect_loss_with_the_seeds_single_link")
+
+
+def _two_reports() -> tuple[dict[str, Any], dict[str, Any]]:
+    """A run of the seed (split brain, STONITH off) and one with --hacluster-fencing."""
+    without = reportdata.make_document(
+        {SEED_SPLIT: (reportdata.split_brain, "xfailed", "seed configuration", None)})
+    with_ = reportdata.make_document({NODEID: (reportdata.fenced_pull, "passed", None, None)})
+    with_["run"]["config"]["fencing"]["enabled"] = True  # as --hacluster-fencing records it
+    return without, with_
+
+
+def test_two_reports_side_by_side_every_vip_doubled_without_fencing_none_with() -> None:
+    without, with_ = _two_reports()
+    result = compare.compare([("A", without), ("B", with_)])
+    assert [s["stonith"] for s in result["sides"]] == [False, True]
+    assert list(result["by_fault"]) == ["pull cable"]
+    words = compare.text(result)
+    assert ("A: test_interconnect_loss_with_the_seeds_single_link [PASS WITH FINDINGS]: every "
+            "VIP doubled: 192.168.1.101 for 32.7 s, 192.168.1.102 for 30.7 s; STONITH off"
+            ) in words
+    assert ("B: test_interconnect_pulled [PASS]: no VIP doubled; fenced s2, request to "
+            "confirmed 0.15 s; worst outage 3.0 s") in words
+
+
+def test_no_vip_doubled_is_said_only_when_vips_were_watched() -> None:
+    _, with_ = _two_reports()
+    with_["scenarios"][0]["watch"] = {"looks_per_s": {}, "not_watched": ["no ARP on ssh"]}
+    row = compare.scenario_row(with_["scenarios"][0])
+    assert compare._doubled_words(row, ["192.168.1.101"]) == "VIPs not watched (no ARP on ssh)"
+
+
+def test_compare_reads_files_and_refuses_what_is_not_a_report(tmp_path: Path,
+                                                               capsys: Any) -> None:
+    without, with_ = _two_reports()
+    a, b, bad = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "bad.json"
+    a.write_text(json.dumps(without))
+    b.write_text(json.dumps(with_))
+    bad.write_text(json.dumps({"schema": "something else"}))
+    assert compare.main([str(a), str(b), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["sides"][1]["stonith"] is True
+    assert compare.main([str(a), str(bad)]) == 2
+    assert "not a pytest-hacluster-report document" in capsys.readouterr().err
