@@ -165,6 +165,9 @@ class FenceOperation:
         took = "" if self.took_s is None else f" in {self.took_s:.2f}s"
         if self.delay_s:
             took += f" ({self.delay_s:g}s of it priority-fencing-delay)"
+        if not self.ok:  # never "fenced": the node was not
+            return (f"{self.origin}'s fencing ({self.action}) of {self.target} via "
+                    f"{self.delegate} FAILED: {self.result}{took}")
         return (f"{self.origin} fenced ({self.action}) {self.target} via {self.delegate}: "
                 f"{self.result}{took}")
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from pytest_hacluster import summary
-from pytest_hacluster.failover import Failover, junit_properties
+from pytest_hacluster.failover import Failover, junit_properties, watch_recovery
 from pytest_hacluster.faults import Event
 from pytest_hacluster.fence_history import FenceOperation
-from pytest_hacluster.probe import Outage
+from pytest_hacluster.probe import Outage, Sample
 from pytest_hacluster.report import compare, html
 from pytest_hacluster.scenario import fencing_properties
 from pytest_hacluster.slo import Threshold
 from tests import reportdata
+from tests.fakes import FakeCluster
 
 PULL = Event("pull cable eth2 of s2", t=100.0, wall=5000.0, done=100.05)
 NODEID = "tests/acceptance/test_fencing.py::test_interconnect_pulled"
@@ -59,6 +62,8 @@ def test_fencing_is_in_the_failover_timeline_in_time_order() -> None:
 def test_a_failed_fence_is_said_and_splits_nothing() -> None:
     m = fenced_failover(op("s2", 5010.6, 5016.9, result="Error occurred (error)"))
     assert "s2 fencing FAILED (Error occurred (error)) at +16.9s" in m.summary()
+    assert m.fencing_lines()[-1][1] == \
+        "fencing: s1's fencing (off) of s2 via s1 FAILED: Error occurred (error) in 6.30s"
     record = m.to_record(origin=90.0)
     assert record["fenced"] == [] and record["recovery_split"] is None
 
@@ -176,3 +181,34 @@ def test_compare_reads_files_and_refuses_what_is_not_a_report(tmp_path: Path,
     assert json.loads(capsys.readouterr().out)["sides"][1]["stonith"] is True
     assert compare.main([str(a), str(bad)]) == 2
     assert "not a pytest-hacluster-report document" in capsys.readouterr().err
+
+
+class _LoggedCluster(FakeCluster):
+    def log_window(self, start: float, end: float) -> list[str]:
+        return []
+
+
+def test_watch_recovery_reads_the_fencing_of_its_window_into_the_timeline() -> None:
+    now_t, now_wall = time.monotonic(), time.time()
+    event = Event("pull cable eth2 of s2", now_t - 20, now_wall - 20, now_t - 19.9)
+    probe = SimpleNamespace(
+        urls={"web": "http://192.168.1.101/"}, interval=0.1,
+        samples=[Sample("web", now_t - 1, 200, None, 0.01, "s1")],
+        outages=lambda url, since: [],
+    )
+    asked: list[tuple[float, float]] = []
+
+    def fencing(start: float, end: float) -> list[FenceOperation]:
+        asked.append((start, end))
+        return [op("s2", event.wall + 10.7, event.wall + 10.9)]
+
+    m = watch_recovery(
+        _LoggedCluster(), probe, event, lambda s: True, "anything",  # type: ignore[arg-type]
+        states=lambda: (time.monotonic(), None),  # type: ignore[arg-type,return-value]
+        timeout=5, fencing=fencing,
+    )
+    assert m.recovered and asked and asked[0][0] == event.wall
+    assert m.to_record(event.t)["fenced"] == ["s2"]
+    assert m.events == ["+0.0s pull cable eth2 of s2",
+                        "+10.7s fencing (off) of s2 requested by s1",
+                        "+10.9s fencing: s1 fenced (off) s2 via s1: OK (complete) in 0.20s"]
