@@ -276,6 +276,11 @@ def _failover_details(m: Mapping[str, Any]) -> str:
         lines.append(f"SLO: {m['slo']['name']} {m['slo']['seconds']:g}s ({m['slo']['why']})")
     lines += [f"event {x}" for x in m.get("events", [])]
     lines += [f"{u}: {s}" for u, s in m.get("stories", {}).items()]
+    split = m.get("recovery_split")
+    if split:
+        lines.append("recovery: " + ", ".join(
+            f"{k.removesuffix('_s')} {'?' if v is None else f'{v:.2f} s'}"
+            for k, v in split.items()))
     lines.append(f"fail-counts before: {m.get('failcounts_before')}")
     lines.append(f"fail-counts after: {m.get('failcounts_after')}")
     if m.get("prediction_text"):
@@ -301,13 +306,16 @@ def _fencing_details(fencing: Mapping[str, Any] | None, t0: float) -> str:
     def at(value: float | None) -> str:
         return "—" if value is None else f"{value - t0:+.2f} s"
 
+    def took(value: float | None) -> str:  # fences take fractions of a second
+        return "—" if value is None else f"{value:.2f} s"
+
     body = "".join(
         f"<tr class='fence-op'><td class='num'>{at(op.get('requested_s'))}</td>"
         f"<td class='num'>{at(op.get('confirmed_s'))}</td><td>{e(op['origin'])}</td>"
         f"<td>{e(op['target'])}</td><td>{e(op['action'])}</td>"
         f"<td{'' if op['ok'] else ' class=over'}>{e(op['result'])}</td>"
-        f"<td class='num'>{secs(op.get('took_s'))}</td>"
-        f"<td class='num'>{secs(op.get('delay_s'))}</td></tr>"
+        f"<td class='num'>{took(op.get('took_s'))}</td>"
+        f"<td class='num'>{took(op.get('delay_s'))}</td></tr>"
         for op in ops
     )
     words = "no node was fenced" if not ops else (

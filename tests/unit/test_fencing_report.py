@@ -130,6 +130,8 @@ def test_report_html_shows_the_fencing_table_and_json_keeps_it() -> None:
     # seconds from the picture's 0 (the pull at 3.0 s): confirmed 10.8 s after it
     assert re.search(r"<td class='num'>\+10\.80 s</td><td>s1</td><td>s2</td>", page)
     assert "off s2 at +10.79 s: ok off" in page
+    assert "<td class='num'>0.15 s</td>" in page  # request to confirmed, to 0.01 s
+    assert "recovery: detection 10.65 s, fencing 0.15 s, start " in page
 
 
 def test_report_html_without_stonith_has_no_fencing_section() -> None:
