@@ -162,6 +162,14 @@ def _lead(doc: Mapping[str, Any]) -> str:
         text += f" <b>Service did not come back</b> in: {e('; '.join(head['never_back']))}."
     if measured:
         text += f" {within} of {measured} measured failover(s) were within their objective."
+    fenced = head["fencing"]
+    if fenced is not None:
+        text += (f" With STONITH on, Pacemaker fenced {fenced['fenced']} time(s)"
+                 f", {fenced['failed']} fencing attempt(s) failed")
+        text += (f", and <b>{fenced['races']} fence race(s)</b> fenced both nodes."
+                 if fenced["races"] else ", no fence race.")
+        if fenced["unread"]:
+            text += f" In {fenced['unread']} scenario(s) the fencing could not be read."
     return text
 
 

@@ -14,6 +14,7 @@ from pytest_hacluster import summary
 from pytest_hacluster.failover import Failover, junit_properties, watch_recovery
 from pytest_hacluster.faults import Event
 from pytest_hacluster.fence_history import FenceOperation
+from pytest_hacluster.fence_watch import Fencing
 from pytest_hacluster.probe import Outage, Sample
 from pytest_hacluster.report import compare, html
 from pytest_hacluster.scenario import fencing_properties
@@ -214,3 +215,21 @@ def test_watch_recovery_reads_the_fencing_of_its_window_into_the_timeline() -> N
     assert m.events == ["+0.0s pull cable eth2 of s2",
                         "+10.7s fencing (off) of s2 requested by s1",
                         "+10.9s fencing: s1 fenced (off) s2 via s1: OK (complete) in 0.20s"]
+
+
+def test_the_first_screen_counts_fences_and_a_race_is_a_finding() -> None:
+    doc = reportdata.make_document({NODEID: (reportdata.fenced_pull, "passed", None, None)})
+    assert "With STONITH on, Pacemaker fenced 1 time(s), 0 fencing attempt(s) failed, no " \
+        "fence race." in html.render(doc)
+    assert "With STONITH on" not in html.render(reportdata.make_document())
+
+    def raced() -> SimpleNamespace:
+        sc = reportdata.fenced_pull()
+        second = op("s1", reportdata.WALL0 + 13.7, reportdata.WALL0 + 13.9, origin="s2")
+        sc.fencing = Fencing((), (*sc.fencing.operations, second))
+        return sc
+
+    doc = reportdata.make_document({NODEID: (raced, "passed", None, None)})
+    assert "fence race: s1 and s2 were both fenced" in doc["scenarios"][0]["verdict_findings"]
+    assert doc["verdict"] == "PASS WITH FINDINGS"
+    assert "<b>1 fence race(s)</b> fenced both nodes" in html.render(doc)
