@@ -5,12 +5,15 @@ lines on stdin, the parameters taken from the rendering of one description. Its 
 must name every rendered parameter, and its ``validate-all`` (which checks the options, the
 identity file included, without logging in anywhere) must pass them without ignoring any.
 
-What is not run here: ``status``, ``list``, ``off`` and ``on``. They log in over ssh to the
-VirtualBox host and run ``VBoxManage`` there. This machine has no sshd, and the only
-"VirtualBox host" is the stand-in (``pytest_hacluster/vbox``), whose VBoxManage acts in the
-host's own mount and PID namespaces: an sshd the stand-in's VMs could reach would give a node a
-shell on the host unless locked to a forced command that runs nothing but VBoxManage, which is
-not built. README, "Fencing on VirtualBox runners", says the same.
+``status``, ``list`` and ``off`` run for real against the VBoxManage stand-in: fence_vbox logs
+in over ssh (127.0.0.1 only) to a harness sshd (below) and runs the stand-in's VBoxManage, which
+powers a stand-in VM off (its network namespace's name then stays in the host's view until
+the stand-in is removed, which the test does: the stand-in deleted it inside the harness's
+mount namespace). What is not run: ``on``. The stand-in's ``startvm`` makes network
+namespaces and mounts; run through the harness it would make them inside the harness's
+private mount namespace, out of the host's view (and out of ``hacluster-lab gc``'s). Nor do the
+nodes run the agent themselves: that needs an sshd the VMs can reach, which on this machine
+would be a shell in the host's namespaces (README, "Fencing on VirtualBox runners").
 
 Where the agent comes from: an installed ``fence-agents`` (``/usr/sbin/fence_vbox``), or
 ``HACLUSTER_FENCE_AGENTS=DIR`` naming a directory the packages were unpacked into, never
@@ -22,14 +25,24 @@ installed on the host::
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import signal
+import socket
 import subprocess
+import time
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pytest_hacluster import config, fencing, render
+from pytest_hacluster.backends.lab import remove
+from pytest_hacluster.vbox.standin import StandIn
+from pytest_hacluster.waiting import wait_until
+from tests.integration.labtools import prefix_base
 
 PYTHON = "/usr/bin/python3"  # the agent's own interpreter (#!/usr/bin/python3), with pexpect
 
@@ -95,3 +108,159 @@ def test_validate_all_refuses_a_key_that_is_not_on_the_node(tmp_path: Path) -> N
     result = _run(_stdin(fencing.vbox_params(_description(missing), "s1"), "validate-all"))
     assert result.returncode != 0
     assert f"Identity file {missing} does not exist" in result.stderr
+
+
+# -- status, list and off against the VBoxManage stand-in ------------------------------------
+#
+# The "VirtualBox host" is this machine running the stand-in; fence_vbox reaches it the way it
+# reaches a real one, over ssh, here on 127.0.0.1 only. The sshd is a test harness: the box
+# layer's own sshd binary (this machine has none), run in a mount namespace of its own where
+# /etc/passwd, group and shadow are the box's (which add the privilege-separation user sshd)
+# and /run is a small tmpfs holding sshd's /run/sshd plus the host's /run/hacluster and
+# /run/netns, so the host's files are not changed. Its one login is root with a key made for
+# the test, forced into rbash whose PATH holds nothing but a VBoxManage that runs the
+# stand-in's: the lock-down a real VirtualBox host's admin should use too.
+
+STANDIN_PREFIX = f"{prefix_base()}-fv"
+
+SSHD_CONFIG = """\
+ListenAddress 127.0.0.1:{port}
+HostKey {d}/host_key
+AuthorizedKeysFile {d}/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PidFile {d}/sshd.pid
+AllowTcpForwarding no
+AllowAgentForwarding no
+X11Forwarding no
+PermitTunnel no
+ForceCommand env -i PS1='[EXPECT]# ' HISTFILE=/dev/null PATH={d}/rbin TERM=dumb \
+/bin/rbash --noprofile --norc -i
+"""
+
+RUN_SSHD = """\
+set -e
+for f in passwd group shadow; do mount --bind "{box}/etc/$f" "/etc/$f"; done
+mount -t tmpfs -o mode=755,size=4m hacluster-sshd-run "{d}/run"
+mkdir -p "{d}/run/sshd" "{d}/run/hacluster" "{d}/run/netns"
+mount --rbind /run/hacluster "{d}/run/hacluster"
+mount --rbind /run/netns "{d}/run/netns"
+mount --rbind "{d}/run" /run
+exec timeout {limit} "{box}/usr/sbin/sshd" -D -e -f "{d}/sshd_config"
+"""
+
+VBOXMANAGE = """\
+#!/bin/sh
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin exec "{real}" "$@"
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def standin() -> Iterator[StandIn]:
+    """A stand-in of this test's own with one VM, ``hacluster-s1``, imported from its box and
+    running; gone afterwards."""
+    _agent()  # skip before building anything when the agent is missing
+    remove(STANDIN_PREFIX)
+    made = StandIn(STANDIN_PREFIX)
+    made.create()
+    try:
+        env = {**os.environ, **made.env()}
+        ovfs = sorted(made.place.vagrant_home.glob("boxes/*/*/virtualbox/box.ovf"))
+        assert ovfs, f"no box.ovf under {made.place.vagrant_home}"
+        for argv in (["VBoxManage", "import", str(ovfs[0]), "--vsys", "0", "--vmname",
+                      "hacluster-s1"],
+                     ["VBoxManage", "startvm", "hacluster-s1", "--type", "headless"]):
+            done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120,
+                                  check=False)
+            assert done.returncode == 0, f"{argv}: {done.stdout}{done.stderr}"
+        yield made
+    finally:
+        made.destroy()
+
+
+@pytest.fixture
+def vbox_host(standin: StandIn, tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """The harness sshd on 127.0.0.1 (port, client key), stopped afterwards (by its process
+    group); the host's user files are checked unchanged."""
+    box = standin.place.box_layer
+    sshd = box / "usr/sbin/sshd"
+    if not sshd.is_file():
+        pytest.fail(f"the stand-in's box has no sshd at {sshd}")
+    d = tmp_path / "vboxhost"
+    (d / "rbin").mkdir(parents=True)
+    (d / "run").mkdir()
+    for name in ("host_key", "client_key"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / name)],
+                       check=True, timeout=30)
+    (d / "authorized_keys").write_text((d / "client_key.pub").read_text())
+    wrapper = d / "rbin/VBoxManage"
+    wrapper.write_text(VBOXMANAGE.format(real=standin.place.bin_dir / "VBoxManage"))
+    wrapper.chmod(0o755)
+    port = _free_port()
+    (d / "sshd_config").write_text(SSHD_CONFIG.format(port=port, d=d))
+    users = {p: _digest(p) for p in ("/etc/passwd", "/etc/group", "/etc/shadow")}
+    with open(d / "sshd.log", "w") as log:
+        server = subprocess.Popen(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+             RUN_SSHD.format(box=box, d=d, limit=600)],
+            stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+    try:
+        def listening() -> bool:
+            with socket.socket() as s:
+                return s.connect_ex(("127.0.0.1", port)) == 0
+
+        wait_until(listening, timeout=15, interval=0.1,
+                   what=f"the harness sshd on 127.0.0.1:{port} (log: {d / 'sshd.log'})")
+        yield port, d / "client_key"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=15)
+    assert {p: _digest(p) for p in users} == users, "the host's user files changed"
+    assert not Path("/run/sshd").exists(), "the harness left /run/sshd on the host"
+
+
+def _fence(port: int, key: Path, action: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    """fence_vbox ``action`` with the rendered parameters of node s1's device; (result, s)."""
+    desc = config.from_mapping({"fencing": {"enabled": True, "device": "vbox", "vbox": {
+        "host": "127.0.0.1", "port": port, "login": "root", "identity_file": str(key),
+        "vms": {"s1": "hacluster-s1"}}}})
+    params = fencing.vbox_params(desc, "s1")
+    # The harness's host key goes to a known_hosts of the test's, not root's ~/.ssh.
+    params["ssh_options"] = (f"-t -F /dev/null -o UserKnownHostsFile={key.parent}/known_hosts "
+                             "-o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=no "
+                             "-o IdentitiesOnly=yes")
+    started = time.monotonic()
+    result = _run(_stdin(params, action))
+    return result, time.monotonic() - started
+
+
+def test_status_list_and_off_against_the_standin(vbox_host: tuple[int, Path],
+                                                 standin: StandIn) -> None:
+    port, key = vbox_host
+    listed, _ = _fence(port, key, "list")
+    assert listed.returncode == 0, listed.stderr
+    assert re.search(r"^hacluster-s1,[0-9a-f-]{36}$", listed.stdout, re.M), listed.stdout
+    on, _ = _fence(port, key, "status")
+    assert (on.returncode, on.stdout.strip()) == (0, "Status: ON"), on.stderr
+    off, took = _fence(port, key, "off")
+    assert off.returncode == 0 and "Success: Powered OFF" in off.stdout, off.stderr
+    now, _ = _fence(port, key, "status")
+    assert (now.returncode, now.stdout.strip()) == (2, "Status: OFF"), now.stderr
+    running = subprocess.run(["VBoxManage", "list", "runningvms"], capture_output=True,
+                             text=True, timeout=30, env={**os.environ, **standin.env()},
+                             check=True).stdout
+    assert "hacluster-s1" not in running, running
+    print(f"fence_vbox off through ssh and the stand-in: {took:.1f}s")
