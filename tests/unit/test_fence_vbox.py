@@ -12,6 +12,7 @@ import pytest
 from pytest_hacluster import config, export, fencing, render
 from pytest_hacluster.backends.base import Settings
 from pytest_hacluster.backends.lab import LabBackend, LabError
+from pytest_hacluster.backends.vagrant import VagrantBackend, VagrantError
 
 VBOX = {"host": "192.168.1.1", "login": "vbox", "identity_file": "/root/.ssh/fence_vbox"}
 
@@ -86,3 +87,20 @@ def test_the_lab_refuses_fence_vbox_before_anything_starts() -> None:
     with pytest.raises(LabError, match="fence device 'vbox' \\(fence_vbox\\) powers machines "
                                        "of the vagrant, ssh backend, not lab nodes"):
         lab.check()
+
+
+def test_the_vagrant_backend_refuses_the_labs_device_and_takes_fence_vbox(
+    tmp_path: Path,
+) -> None:
+    def vagrant(device: str) -> VagrantBackend:
+        desc = config.from_mapping({"fencing": {"enabled": True, "device": device,
+                                                "vbox": VBOX},
+                                    "vagrant": {"env": {"PATH": str(tmp_path)}}})
+        return VagrantBackend(desc, Settings(rootdir=tmp_path))
+
+    with pytest.raises(VagrantError, match=r"fence device 'lab' \(fence_hacluster_lab\) cannot "
+                                           r'power VirtualBox VMs: set .* device = "vbox"'):
+        vagrant("lab").check()
+    # fence_vbox passes this check: the next one is the runner's (no vagrant on this PATH)
+    with pytest.raises(VagrantError, match="vagrant is not installed"):
+        vagrant("vbox").check()
