@@ -14,7 +14,9 @@ runs' outcomes; how many fenced exactly one node, both (a fence race: ``double_f
 none; which node survived against the expected one (the test's finding); the fencing time,
 request to confirmed (``took_s``) and without the configured delay (``device_s``); the fault
 to the fence's confirmation; how far the fencer's confirmation and the lab's own power-off
-record lie apart; and how many runs saw a VIP on two nodes. Percentiles are nearest-rank
+record lie apart; how many runs saw a VIP on two nodes or never got their services back. A
+node counts as fenced by either account: the fencer's logged operations or the lab's power
+record (when both nodes shoot each other no fencer is left to log it). Percentiles are nearest-rank
 (measured values). Exits 1 when a pytest run could not produce its report, else 0: the
 figures are the point, the tests' own assertions judge the runs.
 
@@ -39,6 +41,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from pytest_hacluster.scenario import fenced_nodes  # noqa: E402
 from pytest_hacluster.summary import nearest_rank  # noqa: E402
 
 TEST = ("tests/acceptance/test_fencing.py::"
@@ -105,8 +108,11 @@ def run_figures(sc: dict[str, Any]) -> dict[str, Any]:
                if v["kind"] == "vip_doubled" and v.get("unconfirmed") is None]
     return {
         "outcome": sc["outcome"],
-        "fenced": sorted(set(fencing.get("fenced", []))),
-        "double_fence": bool(fencing.get("double_fence")),
+        # both accounts: when both nodes are shot, no fencer is left to log it (the lab's
+        # power record is then the only witness)
+        "fenced": fenced_nodes(fencing),
+        "logged": sorted(set(fencing.get("fenced", []))),
+        "double_fence": len(fenced_nodes(fencing)) > 1,
         "failed": fencing.get("failed", 0),
         "survivor": finding.get("survivor"),
         "expected_survivor": finding.get("expected_survivor"),
@@ -116,6 +122,7 @@ def run_figures(sc: dict[str, Any]) -> dict[str, Any]:
                                 if pull is not None and pull.get("injected_s") is not None],
         "lab_gap_s": gaps,
         "vip_doubled": bool(doubled),
+        "never_back": any(m.get("worst_outage_s") is None for m in sc.get("failovers", [])),
     }
 
 
@@ -132,10 +139,15 @@ def summarize(title: str, report: dict[str, Any], wall: float) -> None:
     print("outcomes:", ", ".join(f"{n} {o}" for o, n in Counter(r["outcome"] for r in rows)
                                  .most_common()))
     counts = Counter(len(r["fenced"]) for r in rows)
-    races = sum(1 for r in rows if r["double_fence"])
-    print(f"exactly one node fenced: {counts.get(1, 0)}; both fenced (fence race): {races}; "
-          f"none fenced: {counts.get(0, 0)}; runs with failed attempts: "
+    races = [r for r in rows if r["double_fence"]]
+    unlogged = sum(1 for r in races if len(r["logged"]) < 2)
+    print(f"exactly one node fenced: {counts.get(1, 0)}; both fenced (fence race): {len(races)}"
+          + (f" ({unlogged} seen only in the lab's power record: no fencer left to log it)"
+             if unlogged else "")
+          + f"; none fenced: {counts.get(0, 0)}; runs with failed attempts: "
           f"{sum(1 for r in rows if r['failed'])}")
+    print(f"runs whose services never came back: "
+          f"{sum(1 for r in rows if r['never_back'])}")
     survivors = Counter(r["survivor"] for r in rows)
     expected = {r["expected_survivor"] for r in rows}
     matched = sum(1 for r in rows if r["expected_survivor"] is not None

@@ -297,7 +297,12 @@ class Scenario:
 def fencing_record(scenario: Scenario, origin: float) -> dict[str, Any] | None:
     """A scenario record's ``fencing``: null with STONITH off; else the operations with times
     on the scenario clock (``origin``: its 0 as epoch seconds), the lab's power record
-    likewise, and ``error`` when the cluster could not say."""
+    likewise, and ``error`` when the cluster could not say.
+
+    ``powered_off`` is the lab's side: the nodes its power controller switched off for a fence
+    agent. When both nodes of a pair shoot each other, no fencer is left to log a result, so
+    only this record shows the race; ``double_fence`` is true when either side saw more than
+    one node fenced."""
     if not scenario.stonith:
         return None
     seen = scenario.fencing or fence_watch.Fencing((), ())
@@ -308,7 +313,23 @@ def fencing_record(scenario: Scenario, origin: float) -> dict[str, Any] | None:
         {**p, "received_s": num(p["received"] - origin), "done_s": num(p["done"] - origin)}
         for p in scenario.power
     ]
+    record["powered_off"] = powered_off(record)
+    record["double_fence"] = bool(record["double_fence"]) or len(record["powered_off"]) > 1
     return record
+
+
+def powered_off(fencing: dict[str, Any]) -> list[str]:
+    """The nodes the lab's power controller switched off for a fence agent (its record in a
+    scenario's ``fencing.power``), each once, in order."""
+    return list(dict.fromkeys(
+        p["node"] for p in fencing.get("power") or []
+        if p.get("action") == "off" and str(p.get("result", "")).startswith("ok")))
+
+
+def fenced_nodes(fencing: dict[str, Any]) -> list[str]:
+    """Every node fenced in a scenario by either account: the fencer's successful operations
+    or the lab's power record (a race leaves no fencer to log it), sorted."""
+    return sorted(set(fencing.get("fenced") or []) | set(powered_off(fencing)))
 
 
 def fencing_properties(fencing: dict[str, Any] | None) -> list[tuple[str, Any]]:
@@ -335,4 +356,5 @@ def settings_interval(cluster: Cluster) -> float:
     return cluster.description.probe.interval_s
 
 
-__all__ = ["SAMPLE_COLUMNS", "Finding", "Scenario", "fencing_properties", "fencing_record"]
+__all__ = ["SAMPLE_COLUMNS", "Finding", "Scenario", "fenced_nodes", "fencing_properties",
+           "fencing_record", "powered_off"]

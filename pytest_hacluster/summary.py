@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytest_hacluster.scenario import fenced_nodes, powered_off
+
 
 @dataclass
 class Run:
@@ -147,23 +149,28 @@ def fencing_lines(fencing: dict[str, Any] | None) -> list[str]:
     if not ops and fencing.get("observed"):
         out.append("  fencing: none")
     if fencing.get("double_fence"):
-        out.append(f"  !! fence race: {' and '.join(sorted(set(fencing['fenced'])))} "
-                   "both fenced")
+        out.append(f"  !! fence race: {' and '.join(fenced_nodes(fencing))} both fenced"
+                   + ("" if len(set(fencing["fenced"])) > 1 else
+                      " (the lab's power record: no fencer was left to log it)"))
+    elif not ops and powered_off(fencing):
+        out.append(f"  fencing: the lab powered off {', '.join(powered_off(fencing))} for a "
+                   "fence agent; no fencer logged it")
     if fencing.get("error"):
         out.append(f"  fencing not read: {fencing['error']}")
     return out
 
 
 def repeated_fencing_lines(records: Sequence[dict[str, Any] | None]) -> list[str]:
-    """The fencing of N runs of a scenario counted: how many fenced exactly one node, both
-    (a fence race), none; how many had failed attempts; request to confirmed p50/p95/max of
-    the successful operations (nothing when no run had STONITH on)."""
+    """The fencing of N runs of a scenario counted (by the fencer's and the lab's accounts,
+    ``scenario.fenced_nodes``): how many fenced exactly one node, both (a fence race), none;
+    how many had failed attempts; request to confirmed p50/p95/max of the successful
+    operations (nothing when no run had STONITH on)."""
     seen = [r for r in records if r is not None]
     if not seen:
         return []
-    fenced_nodes = Counter(len(set(r["fenced"])) for r in seen)
-    one, none = fenced_nodes.get(1, 0), fenced_nodes.get(0, 0)
-    race = sum(n for k, n in fenced_nodes.items() if k > 1)
+    counts = Counter(len(fenced_nodes(r)) for r in seen)
+    one, none = counts.get(1, 0), counts.get(0, 0)
+    race = sum(n for k, n in counts.items() if k > 1)
     failed = sum(1 for r in seen if r["failed"])
     took = [float(op["took_s"]) for r in seen for op in r["operations"]
             if op["ok"] and op["took_s"] is not None]

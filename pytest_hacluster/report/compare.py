@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_hacluster.report.document import SCHEMA, SCHEMA_VERSION
+from pytest_hacluster.scenario import fenced_nodes
 
 
 class CompareError(ValueError):
@@ -80,7 +81,7 @@ def scenario_row(sc: Mapping[str, Any]) -> dict[str, Any]:
         "vip_doubled_unconfirmed": unconfirmed,
         "arp_looks_per_s": (watch.get("looks_per_s") or {}).get("arp"),
         "not_watched": list(watch.get("not_watched") or []),
-        "fenced": None if fencing is None else list(fencing.get("fenced", [])),
+        "fenced": None if fencing is None else fenced_nodes(fencing),
         "double_fence": None if fencing is None else bool(fencing.get("double_fence")),
         "fence_s": None if fencing is None else [
             op.get("took_s") for op in fencing.get("operations", []) if op.get("ok")],

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pytest_hacluster.scenario import fenced_nodes
+
 SCHEMA = "pytest-hacluster-report"
 SCHEMA_VERSION = 2
 
@@ -51,8 +53,7 @@ def scenario_findings(test: Mapping[str, Any], scenario: Mapping[str, Any] | Non
               if v.get("expected") is None and v.get("unconfirmed") is None]
     fencing = scenario.get("fencing")
     if fencing and fencing.get("double_fence") and test.get("outcome") not in FAILED_OUTCOMES:
-        found.append("fence race: " + " and ".join(sorted(set(fencing["fenced"])))
-                     + " were both fenced")
+        found.append("fence race: " + " and ".join(fenced_nodes(fencing)) + " were both fenced")
     for m in scenario.get("failovers", []):
         if not m.get("within_slo") and test.get("outcome") not in FAILED_OUTCOMES:
             found.append(f"{m['fault']}: outside its SLO ({m['summary']})")

@@ -19,6 +19,7 @@ from string import Template
 from typing import Any
 
 from pytest_hacluster.report import document, plots
+from pytest_hacluster.scenario import fenced_nodes
 
 PAGE = Template("""<!doctype html>
 <html lang="en">
@@ -326,9 +327,12 @@ def _fencing_details(fencing: Mapping[str, Any] | None, t0: float) -> str:
         f"<td class='num'>{took(op.get('delay_s'))}</td></tr>"
         for op in ops
     )
-    words = "no node was fenced" if not ops else (
-        "fence race: " + " and ".join(sorted(set(fencing["fenced"]))) + " both fenced"
-        if fencing.get("double_fence") else f"{len(ops)} fencing operation(s)")
+    if fencing.get("double_fence"):
+        words = "fence race: " + " and ".join(fenced_nodes(fencing)) + " both fenced"
+    elif ops:
+        words = f"{len(ops)} fencing operation(s)"
+    else:
+        words = "no fencing operation logged"
     if fencing.get("error"):
         words += f"; the fencing could not be read: {fencing['error']}"
     out = f"<h4>Fencing (STONITH on): {e(words)}</h4>"
