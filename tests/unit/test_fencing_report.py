@@ -17,7 +17,7 @@ from pytest_hacluster.fence_history import FenceOperation
 from pytest_hacluster.fence_watch import Fencing
 from pytest_hacluster.probe import Outage, Sample
 from pytest_hacluster.report import compare, html
-from pytest_hacluster.scenario import fencing_properties
+from pytest_hacluster.scenario import fencing_properties, fencing_record
 from pytest_hacluster.slo import Threshold
 from tests import reportdata
 from tests.fakes import FakeCluster
@@ -233,3 +233,27 @@ def test_the_first_screen_counts_fences_and_a_race_is_a_finding() -> None:
     assert "fence race: s1 and s2 were both fenced" in doc["scenarios"][0]["verdict_findings"]
     assert doc["verdict"] == "PASS WITH FINDINGS"
     assert "<b>1 fence race(s)</b> fenced both nodes" in html.render(doc)
+
+
+def test_a_race_no_fencer_lived_to_log_is_counted_from_the_labs_power_record() -> None:
+    def off(node: str, at: float, peer: str) -> dict[str, Any]:
+        return {"received": 5011.0 + at, "done": 5011.1 + at, "request": f"off {node}",
+                "result": "ok off", "peer": peer, "took_s": 0.1, "node": node,
+                "action": "off"}
+
+    both = SimpleNamespace(stonith=True, fencing=Fencing((), ()), fencing_error=None,
+                           power=[off("s2", 0.0, "192.168.1.121"),
+                                  off("s1", 0.19, "192.168.1.122")])
+    record = fencing_record(both, 5000.0)  # type: ignore[arg-type]
+    assert record["fenced"] == [] and record["powered_off"] == ["s2", "s1"]
+    assert record["double_fence"] is True
+    run = summary.Run(NODEID, "failed", record={"failovers": [], "findings": [],
+                                                "fencing": record})
+    assert ("  !! fence race: s1 and s2 both fenced (the lab's power record: no fencer was "
+            "left to log it)") in summary.lines([run])
+    runs = [summary.Run(f"{NODEID}[run{i}of2]", "passed", record={
+        "failovers": [], "findings": [], "fencing": r}) for i, r in enumerate((record, {
+            **record, "power": record["power"][:1], "powered_off": ["s2"],
+            "double_fence": False}), 1)]
+    assert "one node fenced in 1, both (fence race) in 1, none in 0" in "\n".join(
+        summary.lines(runs))
