@@ -29,7 +29,7 @@ def test_web_switches_over_in_time_right_after_the_app_backend_left(
     desc = hacluster.description
     web, webapp = desc.web, desc.webapp
     home = hacluster.group_node(web.name)
-    target = hacluster.other_node(home)
+    target = hacluster.other_nodes(home)[0]
 
     sc.faults.stop(webapp.name)
     wait_until(
