@@ -6,7 +6,9 @@ set -euo pipefail
 source "${HACLUSTER_SHARE:-/vagrant}/provision/lib.sh"
 load_node "${1:-}"
 
-apt_install corosync pacemaker crmsh resource-agents
+# FENCE_PACKAGES: what the fence device's agent needs (fence-agents for fence_vbox), else empty
+# shellcheck disable=SC2086  # a list of package names, split on purpose
+apt_install corosync pacemaker crmsh resource-agents ${FENCE_PACKAGES:-}
 
 check_nic service "$SERVICE_NIC" "$SERVICE_IP" service_nic
 check_nic interconnect "$INTERCONNECT_NIC" "$INTERCONNECT_IP" interconnect_nic

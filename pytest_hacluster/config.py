@@ -160,6 +160,31 @@ class SshConfig:
 
 
 @dataclass(frozen=True)
+class VboxFencing:
+    """``[tool.hacluster.fencing.vbox]``: Debian fence-agents' ``fence_vbox`` for real
+    VirtualBox runners (``device = "vbox"``, the Vagrant path). Each node's device logs in over
+    ssh to the VirtualBox host and runs ``VBoxManage`` there (``controlvm VM poweroff``,
+    ``startvm VM --type headless``, ``list vms``/``list runningvms`` for status).
+
+    ``host``: the VirtualBox host's address as the nodes reach it (e.g. its host-only
+    interface's, which VirtualBox gives the first address of the network: 192.168.1.1 for the
+    seed's); ``login``: the ssh account there, a member of ``vboxusers``; ``identity_file``:
+    the path **on every node** of the private key whose public key is in that account's
+    ``authorized_keys`` (a password is not rendered: it would sit in the CIB); ``port``: its
+    ssh port; ``vms``: node -> VirtualBox VM name or UUID (default ``<cluster_name>-<node>``,
+    the name the Vagrantfile then gives each VM); ``vboxmanage_path``: ``VBoxManage`` on the
+    host's ``PATH`` unless given.
+    """
+
+    host: str = ""
+    login: str = ""
+    identity_file: str = ""
+    port: int = 22
+    vms: dict[str, str] = field(default_factory=dict)
+    vboxmanage_path: str = ""
+
+
+@dataclass(frozen=True)
 class Fencing:
     """``[tool.hacluster.fencing]``: STONITH, off unless ``enabled`` (the seed runs without it).
 
@@ -184,6 +209,7 @@ class Fencing:
     delay_max: str = ""
     port: int = 7410
     timeout: str = "20s"
+    vbox: VboxFencing = VboxFencing()
 
 
 SEED_NODES = (
@@ -686,7 +712,7 @@ def _check_defaults(desc: Description, where: str) -> None:
                     raise ConfigError(str(exc)) from None
 
 
-FENCING_DEVICES = ("lab",)  # fencing.DEVICES; named here so config needs no import of it
+FENCING_DEVICES = ("lab", "vbox")  # fencing.DEVICES; named here so config needs no import of it
 STONITH_ACTIONS = ("off", "reboot")  # Pacemaker's stonith-action values (poweroff: deprecated)
 
 
@@ -702,6 +728,7 @@ def _check_fencing(desc: Description, where: str) -> None:
         )
     if not 0 < f.port < 65536:
         raise ConfigError(f"{where}.port: {f.port} is not a TCP port")
+    _check_vbox(desc, f"{where}.vbox")
     groups = {g.name for g in desc.groups}
     for name, value in f.priorities.items():
         if name not in groups:
@@ -725,6 +752,28 @@ def _check_fencing(desc: Description, where: str) -> None:
             duration.interval_ms(value, f"{where}.{key}", strict=True)
         except duration.DurationError as exc:
             raise ConfigError(f"{exc} (expected a Pacemaker duration like '5s')") from None
+
+
+def _check_vbox(desc: Description, where: str) -> None:
+    """With ``device = "vbox"`` and fencing on, what fence_vbox cannot work without is given,
+    and ``vms`` names only nodes."""
+    v = desc.fencing.vbox
+    for name in v.vms:
+        if name not in desc.node_names:
+            raise ConfigError(
+                f"{where}.vms.{name}: no such node (nodes: {', '.join(desc.node_names)})"
+            )
+    if not 0 < v.port < 65536:
+        raise ConfigError(f"{where}.port: {v.port} is not a TCP port")
+    if desc.fencing.device != "vbox" or not desc.fencing.enabled:
+        return
+    missing = [k for k in ("host", "login", "identity_file") if not getattr(v, k)]
+    if missing:
+        raise ConfigError(
+            f"{where}: fence_vbox needs {', '.join(missing)} (the VirtualBox host's address as "
+            "the nodes reach it, the ssh login there that runs VBoxManage, the private key's "
+            "path on every node)"
+        )
 
 
 def with_fencing(desc: Description) -> Description:

@@ -36,7 +36,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from pytest_hacluster import cluster_key, render
+from pytest_hacluster import cluster_key, fencing, render
 from pytest_hacluster.config import ConfigError, Description, load
 from pytest_hacluster.render import DEBIAN12, Directory, File, Stack
 
@@ -145,6 +145,9 @@ def nodes_json(desc: Description, stack: Stack = DEBIAN12) -> str:
     copy of its own."""
     netmask = str(ipaddress.IPv4Network(f"0.0.0.0/{desc.netmask}").netmask)
     every_node, last_node = PROVISIONERS[stack.name]
+    # With fence_vbox the VMs need names the fence devices can name (vagrant's own include a
+    # timestamp); otherwise vagrant names them as it always does.
+    vms = fencing.vm_names(desc)
     data = {
         "format": FORMAT,
         "generated_by": EXPORT_COMMAND,
@@ -167,6 +170,7 @@ def nodes_json(desc: Description, stack: Stack = DEBIAN12) -> str:
                 "service_ip": n.service_ip,
                 "interconnect_ip": n.interconnect_ip,
                 "ssh_port": n.ssh_port,
+                **({"vm_name": vms[n.name]} if n.name in vms else {}),
             }
             for n in desc.nodes
         ],
@@ -195,6 +199,8 @@ def node_env(desc: Description, stack: Stack, name: str) -> str:
         "HTTP_PORT": desc.http_port,
         "TOMCAT_PORT": desc.tomcat_port,
         "AJP_PORT": desc.ajp_port,
+        # What the fence device's agent needs (fence_vbox: fence-agents), installed by cluster.sh
+        "FENCE_PACKAGES": " ".join(fencing.packages(desc)),
     }
     for f in dataclasses.fields(stack):
         values[f"STACK_{f.name.upper()}"] = getattr(stack, f.name)

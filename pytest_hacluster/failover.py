@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_hacluster import cluster_log, crm_status, oracle
 from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.faults import Event
+from pytest_hacluster.fence_history import FenceOperation
 from pytest_hacluster.probe import Outage, Probe, story
 from pytest_hacluster.records import iso, jsonable, num
 from pytest_hacluster.shell import CommandError
@@ -54,6 +55,9 @@ class Failover:
     failcounts_before: dict[str, int] | None = None  # "resource@node" -> count, before the fault
     prediction: oracle.Check | None = None  # the scheduler's prediction against the settled state
     target_node: str | None = None  # the node the fault was aimed at, when it was one
+    # Pacemaker's fencing in the watched window (fence_history: the cluster's own logs);
+    # empty with STONITH off
+    fencing: tuple[FenceOperation, ...] = ()
 
     @property
     def recovered(self) -> bool:
@@ -81,6 +85,43 @@ class Failover:
             return None
         return max((d for d in durations if d is not None), default=0.0)
 
+    def back_s(self) -> float | None:
+        """Seconds from the injection until the last of the SLO's URLs answered again (the
+        end of its last outage); None when none failed or one never came back."""
+        ends = [o.end for u in (self.slo_urls or tuple(self.outages))
+                for o in self.outages.get(u, [])]
+        if not ends or any(e is None for e in ends):
+            return None
+        return max(e for e in ends if e is not None) - self.injected.t
+
+    def recovery_split(self) -> dict[str, float | None] | None:
+        """The recovery of a fenced node's services in three parts that add up to
+        ``back_s``: ``detection_s`` (injection to the first successful fence's request),
+        ``fencing_s`` (request to confirmed, any configured delay included) and ``start_s``
+        (confirmed to the last URL answering again). None without a successful fence whose
+        request was logged; ``start_s`` None when no URL failed or one never came back."""
+        fenced = [op for op in self.fencing if op.ok and op.requested is not None]
+        if not fenced:
+            return None
+        op = fenced[0]
+        assert op.requested is not None
+        back = self.back_s()
+        confirmed_s = op.confirmed - self.injected.wall
+        return {"detection_s": num(op.requested - self.injected.wall),
+                "fencing_s": op.took_s,
+                "start_s": None if back is None else num(back - confirmed_s)}
+
+    def fencing_lines(self) -> list[tuple[float, str]]:
+        """Each fencing operation as timeline lines (seconds from the injection, words):
+        its request (when logged) and its result."""
+        out = []
+        for op in self.fencing:
+            if op.requested is not None:
+                out.append((op.requested - self.injected.wall,
+                            f"fencing ({op.action}) of {op.target} requested by {op.origin}"))
+            out.append((op.confirmed - self.injected.wall, f"fencing: {op}"))
+        return out
+
     def lost(self, url: str) -> int:
         return sum(o.lost for o in self.outages.get(url, []))
 
@@ -103,6 +144,11 @@ class Failover:
             parts.append(f"settled at +{self.settled_s:.1f}s ({where})")
         if self.prediction is not None:
             parts.append(f"prediction {self.prediction.verdict}")
+        for op in self.fencing:
+            took = "" if op.took_s is None else f" in {op.took_s:.2f}s"
+            outcome = "fenced" if op.ok else f"fencing FAILED ({op.result})"
+            parts.append(f"{op.target} {outcome} at +{op.confirmed - self.injected.wall:.1f}s"
+                         f"{took}")
         if self.gave_up:
             parts.append(f"NOT RECOVERED: {self.gave_up}")
         return "; ".join(parts)
@@ -114,6 +160,11 @@ class Failover:
             lines.append(f"SLO: {self.threshold}")
         lines += [f"  event {e}" for e in self.events]
         lines += [f"  {u}: {s}" for u, s in self.stories.items()]
+        split = self.recovery_split()
+        if split is not None:
+            lines.append("  recovery: " + ", ".join(
+                f"{k.removesuffix('_s')} {'?' if v is None else f'{v:.2f}s'}"
+                for k, v in split.items()))
         if self.failcounts:
             lines.append(f"  fail-counts: {self.failcounts}")
         if self.prediction is not None:
@@ -176,6 +227,9 @@ class Failover:
             "prediction": None if prediction is None else jsonable(prediction),
             "prediction_text": None if prediction is None else str(prediction),
             "log_lines": list(self.log_lines),
+            "fencing": [op.to_record(self.injected.wall) for op in self.fencing],
+            "fenced": [op.target for op in self.fencing if op.ok],
+            "recovery_split": self.recovery_split(),
             "summary": self.summary(),
         }
 
@@ -185,6 +239,11 @@ class Failover:
 JUNIT_FIGURES = (
     "fault", "target_node", "outage_s", "lost", "worst_outage_s", "within_slo",
     "probe_interval_s", "detected_s", "settled_s", "placement", "summary",
+)
+# Per fencing operation: ``fence<i>.<figure>``.
+JUNIT_FENCE_FIGURES = (
+    "target", "action", "origin", "delegate", "result", "ok", "requested_s", "confirmed_s",
+    "took_s", "delay_s",
 )
 
 
@@ -210,6 +269,10 @@ def junit_properties(record: dict[str, Any]) -> list[tuple[str, Any]]:
             props.append(("prediction.predicted_actions",
                           "; ".join(prediction["predicted_actions"])))
             props.append(("prediction.took_s", prediction["took_s"]))
+    for i, op in enumerate(record.get("fencing") or []):
+        props += [(f"fence{i + 1}.{k}", op[k]) for k in JUNIT_FENCE_FIGURES]
+    if record.get("recovery_split") is not None:
+        props += [(f"recovery_split.{k}", v) for k, v in record["recovery_split"].items()]
     return props
 
 
@@ -230,6 +293,7 @@ def watch_recovery(
     events: Sequence[Event] = (),
     states: Callable[[], tuple[float, ClusterState]] | None = None,
     kept_down: Sequence[str] = (),
+    fencing: Callable[[float, float], Sequence[FenceOperation]] | None = None,
 ) -> Failover:
     """Watch from ``event`` (a fault's ``measured()``, an undo, a cleanup) until
     ``expect(state)`` holds and every URL answers again, but those of ``kept_down`` (URLs the
@@ -238,7 +302,9 @@ def watch_recovery(
 
     Every URL is waited for and measured: a fault on one group can move the other (Pacemaker
     spreads groups), and users of that one see an outage too. ``urls`` names the URLs the SLO
-    is about. Once recovered, placement is read after the cluster settles.
+    is about. Once recovered, placement is read after the cluster settles. ``fencing`` (given
+    when STONITH is on) reads the fencing operations between two wall-clock times; those of
+    the watched window become part of the timeline.
 
     Bounded by ``timeout`` (default: twice the SLO, at least 60 s), so a slow recovery is still
     measured rather than cut off at the threshold. Never raises for a cluster that does not
@@ -304,7 +370,14 @@ def watch_recovery(
             result.detected_s = detection_s(state, failed_resource, event)
         if event.prediction is not None:
             result.prediction = oracle.compare(event.prediction, state)
-    result.events = [e.at(event.t) for e in (event, *events)]
+    if fencing is not None:
+        try:
+            result.fencing = tuple(fencing(event.wall, time.time()))
+        except (CommandError, RuntimeError) as exc:
+            result.events.append(f"(fencing could not be read: {exc})")
+    timeline = [(e.t - event.t, e.at(event.t)) for e in (event, *events)]
+    timeline += [(t, f"{t:+.1f}s {text}") for t, text in result.fencing_lines()]
+    result.events += [text for _, text in sorted(timeline, key=lambda x: x[0])]
     try:
         result.log_lines = cluster.log_window(event.wall, time.time())
     except (CommandError, RuntimeError) as exc:
@@ -327,4 +400,5 @@ def detection_s(state: ClusterState, resource: str, event: Event) -> float | Non
     return min(times) - event.wall if times else None
 
 
-__all__ = ["JUNIT_FIGURES", "Failover", "detection_s", "junit_properties", "watch_recovery"]
+__all__ = ["JUNIT_FENCE_FIGURES", "JUNIT_FIGURES", "Failover", "detection_s", "junit_properties",
+           "watch_recovery"]

@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from pytest_hacluster.cluster_log import LogLine
+from pytest_hacluster.records import iso
 
 
 class FenceHistoryError(ValueError):
@@ -142,16 +143,31 @@ class FenceOperation:
         can be slightly negative (-0.09 s measured on the lab): the check is ``<= target``."""
         return None if self.took_s is None else round(self.took_s - self.delay_s, 3)
 
-    def to_record(self) -> dict[str, object]:
-        return {"action": self.action, "target": self.target, "origin": self.origin,
-                "delegate": self.delegate, "result": self.result, "ok": self.ok,
-                "requested": self.requested, "confirmed": self.confirmed,
-                "took_s": self.took_s, "delay_s": self.delay_s, "device_s": self.device_s}
+    def to_record(self, origin: float | None = None) -> dict[str, object]:
+        """The operation as JSON types: ``requested``/``confirmed`` epoch seconds (ms) and as
+        ISO 8601 (``*_at``); with ``origin`` (epoch seconds) also ``requested_s`` and
+        ``confirmed_s``, seconds from it (null when not logged); ``text`` for people."""
+        out: dict[str, object] = {
+            "action": self.action, "target": self.target, "origin": self.origin,
+            "delegate": self.delegate, "result": self.result, "ok": self.ok,
+            "requested": self.requested, "confirmed": self.confirmed,
+            "requested_at": iso(self.requested), "confirmed_at": iso(self.confirmed),
+            "took_s": self.took_s, "delay_s": self.delay_s, "device_s": self.device_s,
+            "text": str(self),
+        }
+        if origin is not None:
+            out["requested_s"] = None if self.requested is None \
+                else round(self.requested - origin, 3)
+            out["confirmed_s"] = round(self.confirmed - origin, 3)
+        return out
 
     def __str__(self) -> str:
         took = "" if self.took_s is None else f" in {self.took_s:.2f}s"
         if self.delay_s:
             took += f" ({self.delay_s:g}s of it priority-fencing-delay)"
+        if not self.ok:  # never "fenced": the node was not
+            return (f"{self.origin}'s fencing ({self.action}) of {self.target} via "
+                    f"{self.delegate} FAILED: {self.result}{took}")
         return (f"{self.origin} fenced ({self.action}) {self.target} via {self.delegate}: "
                 f"{self.result}{took}")
 

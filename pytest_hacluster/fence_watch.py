@@ -33,9 +33,19 @@ class Fencing:
     def failed(self) -> list[FenceOperation]:
         return [op for op in self.operations if not op.ok]
 
-    def to_record(self) -> dict[str, object]:
-        return {"operations": [op.to_record() for op in self.operations],
-                "history": [e.__dict__ for e in self.history]}
+    def double_fence(self) -> bool:
+        """More than one node fenced successfully: in a two-node split, a fence race."""
+        return len(set(self.fenced())) > 1
+
+    def to_record(self, origin: float | None = None) -> dict[str, object]:
+        """``operations`` (``FenceOperation.to_record``, ``*_s`` seconds from ``origin``,
+        epoch seconds, when given), ``fenced`` (targets of successful operations),
+        ``failed`` (how many operations failed), ``double_fence`` and the fencer's
+        ``history`` as it stands (whole seconds)."""
+        return {"operations": [op.to_record(origin) for op in self.operations],
+                "fenced": self.fenced(), "failed": len(self.failed()),
+                "double_fence": self.double_fence(),
+                "history": [dict(e.__dict__) for e in self.history]}
 
 
 def observe(nodes: Mapping[str, NodeShell], start: float, end: float,

@@ -11,10 +11,16 @@ used here (Pacemaker Explained 2.1, "Fencing" and "Cluster Options"):
 - ``priority-fencing-delay`` (2.0.4+): in a split, fencing that targets the node whose
   resources' ``priority`` meta-attributes sum higher is delayed by this much, so that node
   survives; ``pcmk_delay_base``/``pcmk_delay_max`` delay a device's actions (static/random).
+
+Devices: ``lab`` (the lab's power controller through ``fence_hacluster_lab``, this project's
+own agent) and ``vbox`` (Debian fence-agents' ``fence_vbox`` 4.12: ssh to the VirtualBox host,
+``VBoxManage`` there; its parameters as its ``metadata`` names them: ``ip``, ``ipport``,
+``username``, ``identity_file``, ``ssh``, ``plug``, ``vboxmanage_path``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,19 +34,54 @@ class FenceDevice:
     name: str
     agent: str  # the stonith: class agent name, an executable in /usr/sbin on every node
     agent_source: Path | None  # installed on each node when the distribution lacks it
+    backends: tuple[str, ...]  # the backends whose nodes it can power off
+    packages: tuple[str, ...] = ()  # Debian packages the nodes need for the agent
+    params_of: Callable[[Description, str], dict[str, str]] | None = None
 
     def params(self, desc: Description, node: str) -> str:
         """crmsh ``params`` of the device that fences ``node`` (besides pcmk_*)."""
-        if self.name == "lab":
-            return f"ip={desc.gateway} ipport={desc.fencing.port} plug={node}"
-        raise ValueError(f"fence device {self.name!r} has no parameters defined")
+        if self.params_of is None:
+            raise ValueError(f"fence device {self.name!r} has no parameters defined")
+        return " ".join(f"{k}={_crm_value(v)}" for k, v in self.params_of(desc, node).items())
+
+
+def _crm_value(value: str) -> str:
+    # crmsh reads params as shell-like words: a value with a space or quote needs quoting
+    if value and all(c.isalnum() or c in "._-/:@+=," for c in value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _lab_params(desc: Description, node: str) -> dict[str, str]:
+    return {"ip": desc.gateway, "ipport": str(desc.fencing.port), "plug": node}
+
+
+def vm_name(desc: Description, node: str) -> str:
+    """The VirtualBox VM of ``node`` that fence_vbox powers: ``[tool.hacluster.fencing.vbox]
+    vms``, else ``<cluster_name>-<node>`` (the name the Vagrantfile gives it then)."""
+    return desc.fencing.vbox.vms.get(node) or f"{desc.cluster_name}-{node}"
+
+
+def vbox_params(desc: Description, node: str) -> dict[str, str]:
+    """fence_vbox's parameters for the device fencing ``node`` (names from its metadata)."""
+    v = desc.fencing.vbox
+    params = {"ip": v.host, "ipport": str(v.port), "username": v.login,
+              "identity_file": v.identity_file, "ssh": "1", "plug": vm_name(desc, node)}
+    if v.vboxmanage_path:
+        params["vboxmanage_path"] = v.vboxmanage_path
+    return params
 
 
 LAB_AGENT = "fence_hacluster_lab"
 _AGENT_SOURCE = Path(__file__).with_name("fence_hacluster_lab.py")
 
 DEVICES = {
-    "lab": FenceDevice("lab", LAB_AGENT, _AGENT_SOURCE),
+    "lab": FenceDevice("lab", LAB_AGENT, _AGENT_SOURCE, backends=("lab",),
+                       params_of=_lab_params),
+    # Debian's fence-agents ships fence_vbox; it needs /usr/bin/ssh on the node too (the
+    # Debian box has openssh-client)
+    "vbox": FenceDevice("vbox", "fence_vbox", None, backends=("vagrant", "ssh"),
+                        packages=("fence-agents",), params_of=vbox_params),
 }
 
 
@@ -112,5 +153,20 @@ def node_files(desc: Description) -> list[tuple[str, str, int]]:
     return [(f"/usr/sbin/{dev.agent}", dev.agent_source.read_text(), 0o755)]
 
 
+def packages(desc: Description) -> tuple[str, ...]:
+    """Debian packages the nodes need for the fence device (none when fencing is off)."""
+    return device(desc).packages if desc.fencing.enabled else ()
+
+
+def vm_names(desc: Description) -> dict[str, str]:
+    """node -> VirtualBox VM name, for the Vagrantfile to give its VMs: only with fencing on
+    through fence_vbox (otherwise vagrant names them as it always does)."""
+    f = desc.fencing
+    if not (f.enabled and f.device == "vbox"):
+        return {}
+    return {node: vm_name(desc, node) for node in desc.node_names}
+
+
 __all__ = ["DEVICES", "FenceDevice", "crm_configuration", "device", "device_id",
-           "group_meta", "node_files", "properties"]
+           "group_meta", "node_files", "packages", "properties", "vbox_params", "vm_name",
+           "vm_names"]

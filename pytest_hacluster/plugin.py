@@ -29,7 +29,7 @@ from pytest_hacluster.failover import junit_properties
 from pytest_hacluster.interrupt import Stopper, die_with_parent
 from pytest_hacluster.invariants import Watcher
 from pytest_hacluster.records import describe_origin
-from pytest_hacluster.scenario import Scenario, settings_interval
+from pytest_hacluster.scenario import Scenario, fencing_properties, settings_interval
 from pytest_hacluster.stash import (
     ACTIVE,
     BACKEND,
@@ -540,6 +540,7 @@ def _record(request: pytest.FixtureRequest, scenario: Scenario) -> None:
     props += [(f"finding{i + 1}", f["text"]) for i, f in enumerate(record["findings"])]
     props += [(f"prediction.{p['event']}", p["said"]) for p in record["predictions"]]
     props += [(f"watch.looks_per_s.{k}", v) for k, v in record["watch"]["looks_per_s"].items()]
+    props += fencing_properties(record["fencing"])
 
 
 @pytest.hookimpl(wrapper=True)

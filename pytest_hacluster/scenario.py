@@ -15,12 +15,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pytest_hacluster import slo
+from pytest_hacluster import fence_watch, slo
+from pytest_hacluster.backends.base import BackendError, FaultNotSupported
 from pytest_hacluster.cluster import Cluster
 from pytest_hacluster.confirm import SchedulerCheck
 from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.failover import Failover, watch_recovery
 from pytest_hacluster.faults import Event, Fault, Faults
+from pytest_hacluster.fence_history import FenceHistoryError, FenceOperation
 from pytest_hacluster.invariants import KINDS, NodeChanger, Violation, Watcher, classify
 from pytest_hacluster.oracle import Unsimulable
 from pytest_hacluster.probe import Probe
@@ -76,12 +78,51 @@ class Scenario:
         # A rolling upgrade (upgrade.RollingUpgrade), if the test runs one: its record goes
         # into this one, and the node changes it makes (standby, offline) are its own.
         self.upgrade: Rehearsal | None = None
+        self.started_wall: float | None = None  # epoch seconds of start()
+        # With STONITH on: every fencing operation of the scenario, read at its end (close)
+        self.fencing: fence_watch.Fencing | None = None
+        self.fencing_error: str | None = None
+        self.power: list[dict[str, Any]] = []  # the lab's own record of power requests
 
     def start(self) -> Scenario:
+        self.started_wall = time.time()
         if self.watch.started is None:
             self.watch.start()
         self.probe.start()
         return self
+
+    @property
+    def stonith(self) -> bool:
+        """Whether the cluster under test fences (its description's STONITH)."""
+        return self.cluster.description.fencing.enabled
+
+    def fence_operations(self, start: float, end: float) -> list[FenceOperation]:
+        """Pacemaker's fencing operations between two wall-clock times (epoch seconds), from
+        the nodes that answer (``fence_watch.observe``). Raises ``RuntimeError`` when the
+        fencer's history cannot be read."""
+        try:
+            return list(fence_watch.observe(self.cluster.nodes, start, end).operations)
+        except FenceHistoryError as exc:
+            raise RuntimeError(str(exc)) from None
+
+    def observe_fencing(self) -> None:
+        """Read (once, with STONITH on) every fencing of the scenario and the lab's record of
+        power requests, before faults are undone (a fenced node is still off then, and the
+        survivor's logs say who fenced whom). A cluster that cannot say is recorded as
+        ``fencing_error``, never raised: the scenario's end must go on."""
+        if not self.stonith or self.started_wall is None or self.fencing is not None:
+            return
+        start, end = self.started_wall, time.time()
+        try:
+            self.fencing = fence_watch.observe(self.cluster.nodes, start, end)
+        except (FenceHistoryError, BackendError, RuntimeError) as exc:
+            self.fencing_error = str(exc).splitlines()[0] if str(exc) else repr(exc)
+        try:
+            controller = self.cluster.backend.power_controller()
+        except FaultNotSupported:
+            return  # a real cluster's devices keep their own records
+        self.power = [{**e.to_record(), "node": e.node, "action": e.action}
+                      for e in controller.events if e.received >= start]
 
     def abandon(self) -> None:
         """Stop the probe and the watcher without undoing anything: the cluster is about to be
@@ -93,11 +134,16 @@ class Scenario:
             self.watch.stop()
 
     def close(self) -> list[str]:
-        """Stop the probe and undo every fault; returns what could not be undone."""
+        """Stop the probe, read the scenario's fencing (with STONITH on) and undo every
+        fault; returns what could not be undone."""
         try:
             self.probe.stop()
         finally:
             self._runner.close()
+        try:
+            self.observe_fencing()
+        except Exception as exc:  # the undo below must happen whatever went wrong here
+            self.fencing_error = f"{type(exc).__name__}: {exc}"
         try:
             return self.faults.undo_all()
         finally:
@@ -184,6 +230,7 @@ class Scenario:
             self.cluster, self.probe, event, expect, what, urls=urls, threshold=threshold,
             timeout=timeout, failed_resource=failed_resource, events=later,
             states=self.watch.latest_state, kept_down=kept_down,
+            fencing=self.fence_operations if self.stonith else None,
         )
         self.measurements.append(measured)
         return measured
@@ -242,6 +289,7 @@ class Scenario:
             ],
             "predictions": [{"event": what, "said": said} for what, said in self.predictions()],
             "upgrade": None if self.upgrade is None else self.upgrade.to_record(mono0),
+            "fencing": fencing_record(self, mono0 + offset),
             "watch": {"looks_per_s": watch.rates(), "not_watched": list(watch.not_watched)},
             "probe": {
                 "interval_s": probe.interval,
@@ -257,9 +305,67 @@ class Scenario:
         }
 
 
+def fencing_record(scenario: Scenario, origin: float) -> dict[str, Any] | None:
+    """A scenario record's ``fencing``: null with STONITH off; else the operations with times
+    on the scenario clock (``origin``: its 0 as epoch seconds), the lab's power record
+    likewise, and ``error`` when the cluster could not say.
+
+    ``powered_off`` is the lab's side: the nodes its power controller switched off for a fence
+    agent. When both nodes of a pair shoot each other, no fencer is left to log a result, so
+    only this record shows the race; ``double_fence`` is true when either side saw more than
+    one node fenced."""
+    if not scenario.stonith:
+        return None
+    seen = scenario.fencing or fence_watch.Fencing((), ())
+    record: dict[str, Any] = {"stonith": True, **seen.to_record(origin),
+                              "observed": scenario.fencing is not None,
+                              "error": scenario.fencing_error}
+    record["power"] = [
+        {**p, "received_s": num(p["received"] - origin), "done_s": num(p["done"] - origin)}
+        for p in scenario.power
+    ]
+    record["powered_off"] = powered_off(record)
+    record["double_fence"] = bool(record["double_fence"]) or len(record["powered_off"]) > 1
+    return record
+
+
+def powered_off(fencing: dict[str, Any]) -> list[str]:
+    """The nodes the lab's power controller switched off for a fence agent (its record in a
+    scenario's ``fencing.power``), each once, in order."""
+    return list(dict.fromkeys(
+        p["node"] for p in fencing.get("power") or []
+        if p.get("action") == "off" and str(p.get("result", "")).startswith("ok")))
+
+
+def fenced_nodes(fencing: dict[str, Any]) -> list[str]:
+    """Every node fenced in a scenario by either account: the fencer's successful operations
+    or the lab's power record (a race leaves no fencer to log it), sorted."""
+    return sorted(set(fencing.get("fenced") or []) | set(powered_off(fencing)))
+
+
+def fencing_properties(fencing: dict[str, Any] | None) -> list[tuple[str, Any]]:
+    """A scenario's fencing record as flat JUnit properties under its names: ``fencing.fenced``
+    (targets, comma-separated), ``fencing.failed``, ``fencing.double_fence``,
+    ``fencing.error``, and per operation ``fencing.op<i>.<figure>`` (scenario clock)."""
+    if fencing is None:
+        return []
+    props: list[tuple[str, Any]] = [
+        ("fencing.fenced", ", ".join(fencing["fenced"])), ("fencing.failed", fencing["failed"]),
+        ("fencing.double_fence", fencing["double_fence"]),
+    ]
+    if fencing.get("error"):
+        props.append(("fencing.error", fencing["error"]))
+    for i, op in enumerate(fencing["operations"]):
+        props += [(f"fencing.op{i + 1}.{k}", op.get(k)) for k in
+                  ("target", "origin", "action", "result", "requested_s", "confirmed_s",
+                   "took_s", "delay_s", "text")]
+    return props
+
+
 def settings_interval(cluster: Cluster) -> float:
     """The watcher looks at the VIPs at the probe's rate."""
     return cluster.description.probe.interval_s
 
 
-__all__ = ["SAMPLE_COLUMNS", "Finding", "Scenario"]
+__all__ = ["SAMPLE_COLUMNS", "Finding", "Scenario", "fenced_nodes", "fencing_properties",
+           "fencing_record", "powered_off"]

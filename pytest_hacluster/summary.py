@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytest_hacluster.scenario import fenced_nodes, powered_off
+
 
 @dataclass
 class Run:
@@ -36,6 +38,10 @@ class Run:
     def failovers(self) -> list[dict[str, Any]]:
         """Its failover records (``Failover.to_record``), in the order measured."""
         return [] if self.record is None else list(self.record["failovers"])
+
+    def fencing(self) -> dict[str, Any] | None:
+        """Its fencing record (``scenario.fencing_record``): None with STONITH off."""
+        return None if self.record is None else self.record.get("fencing")
 
     def findings(self) -> list[dict[str, Any]]:
         """Its finding records: ``what`` (the same in every run), ``text`` (with figures)."""
@@ -88,7 +94,7 @@ def lines(runs: Iterable[Run]) -> list[str]:
         grouped.setdefault(run.scenario, []).append(run)
     out: list[str] = []
     for scenario, its_runs in grouped.items():
-        measured = [r for r in its_runs if r.failovers() or r.findings()]
+        measured = [r for r in its_runs if r.failovers() or r.findings() or r.fencing()]
         if not measured:
             continue
         verdicts = Counter(r.outcome for r in its_runs)
@@ -99,6 +105,7 @@ def lines(runs: Iterable[Run]) -> list[str]:
             for figures in run.failovers():
                 ok = "ok " if figures["within_slo"] else "!! "
                 out.append(f"  {ok}{figures['summary']}{_slo_text(figures)}")
+            out += fencing_lines(run.fencing())
             out += [f"  finding: {f['text']}" for f in run.findings()]
             continue
         by_order: list[list[dict[str, Any]]] = []
@@ -126,9 +133,54 @@ def lines(runs: Iterable[Run]) -> list[str]:
                    if slo is not None else "")
             )
             out.append(text)
+        out += repeated_fencing_lines([r.fencing() for r in its_runs])
         found = Counter(what for r in its_runs for what in {f["what"] for f in r.findings()})
         out += [f"  finding ({n}/{len(its_runs)} runs): {f}" for f, n in found.items()]
     return out
 
 
-__all__ = ["Run", "lines", "nearest_rank", "outcome_of", "scenario_id"]
+def fencing_lines(fencing: dict[str, Any] | None) -> list[str]:
+    """One run's fencing: every operation in words, a fence race said as such, or that the
+    cluster could not be asked (nothing with STONITH off)."""
+    if fencing is None:
+        return []
+    ops = fencing["operations"]
+    out = [f"  fencing: {op['text']}" for op in ops]
+    if not ops and fencing.get("observed"):
+        out.append("  fencing: none")
+    if fencing.get("double_fence"):
+        out.append(f"  !! fence race: {' and '.join(fenced_nodes(fencing))} both fenced"
+                   + ("" if len(set(fencing["fenced"])) > 1 else
+                      " (the lab's power record: no fencer was left to log it)"))
+    elif not ops and powered_off(fencing):
+        out.append(f"  fencing: the lab powered off {', '.join(powered_off(fencing))} for a "
+                   "fence agent; no fencer logged it")
+    if fencing.get("error"):
+        out.append(f"  fencing not read: {fencing['error']}")
+    return out
+
+
+def repeated_fencing_lines(records: Sequence[dict[str, Any] | None]) -> list[str]:
+    """The fencing of N runs of a scenario counted (by the fencer's and the lab's accounts,
+    ``scenario.fenced_nodes``): how many fenced exactly one node, both (a fence race), none;
+    how many had failed attempts; request to confirmed p50/p95/max of the successful
+    operations (nothing when no run had STONITH on)."""
+    seen = [r for r in records if r is not None]
+    if not seen:
+        return []
+    counts = Counter(len(fenced_nodes(r)) for r in seen)
+    one, none = counts.get(1, 0), counts.get(0, 0)
+    race = sum(n for k, n in counts.items() if k > 1)
+    failed = sum(1 for r in seen if r["failed"])
+    took = [float(op["took_s"]) for r in seen for op in r["operations"]
+            if op["ok"] and op["took_s"] is not None]
+    text = (f"  fencing over {len(seen)} runs: one node fenced in {one}, both (fence race) in "
+            f"{race}, none in {none}; failed attempts in {failed}")
+    if took:
+        text += (f"; request to confirmed p50 {nearest_rank(took, 50):.2f}s, p95 "
+                 f"{nearest_rank(took, 95):.2f}s, max {max(took):.2f}s")
+    return [text]
+
+
+__all__ = ["Run", "fencing_lines", "lines", "nearest_rank", "outcome_of", "repeated_fencing_lines",
+           "scenario_id"]

@@ -12,6 +12,8 @@ from pytest_hacluster import probe as probe_mod
 from pytest_hacluster.config import Description
 from pytest_hacluster.failover import Failover
 from pytest_hacluster.faults import Crash, Event, Fault, KillService, PullCable, Timeline
+from pytest_hacluster.fence_history import FenceOperation
+from pytest_hacluster.fence_watch import Fencing
 from pytest_hacluster.invariants import Violation
 from pytest_hacluster.probe import Sample
 from pytest_hacluster.report import document, record
@@ -83,6 +85,7 @@ def scenario(
         faults=SimpleNamespace(made=[fault], timeline=SimpleNamespace(events=events)),
         measurements=[m], findings=list(findings), violations=[], predictions=lambda: [],
         upgrade=None,
+        stonith=False, fencing=None, fencing_error=None, power=[],
         watch=SimpleNamespace(
             started=T0, stopped=T0 + length, not_watched=[],
             rates=lambda: {"arp": 9.8, "s1": 1.9, "s2": 1.9},
@@ -149,6 +152,27 @@ def split_brain() -> SimpleNamespace:
         Violation("vip_doubled", vip, ("s1", "s2"), T0 + start, T0 + end, "arp", why)
         for vip, start, end in (("192.168.1.101", 13.3, 46.0), ("192.168.1.102", 14.3, 45.0))
     ]
+    return sc
+
+
+def fenced_pull() -> SimpleNamespace:
+    """The interconnect pulled with STONITH on: s2 fenced 10.8 s after the pull (request to
+    confirmed 0.15 s), app back on s1 at +13.0 s, no VIP ever doubled."""
+    f = made(PullCable(CLUSTER, Timeline(), "s2", "eth2"),
+             event("pull cable eth2 of s2", 3.0), event("undo pull cable eth2 of s2", 30.0))
+    sc = scenario(
+        f, {"web": on("s1"), "app": on("s1", (13.0, 16.0)), "tomcat": on("s2", (13.8, 16.0),
+                                                                         "s1")},
+        35, Threshold("node_loss", 31, "token+consensus 11s + 20s"),
+        settled=13.4, detected=None, placement={"web": "s1", "webapp": "s1"},
+        slo_urls=("web", "app", "tomcat"),
+    )
+    op = FenceOperation("off", "s2", "s1", "s1", "OK (complete)", WALL0 + 13.65, WALL0 + 13.8)
+    sc.measurements[0].fencing = (op,)
+    sc.stonith, sc.fencing = True, Fencing((), (op,))
+    sc.power = [{"received": WALL0 + 13.7, "done": WALL0 + 13.79, "request": "off s2",
+                 "result": "ok off", "peer": "192.168.1.121", "took_s": 0.09, "node": "s2",
+                 "action": "off"}]
     return sc
 
 

@@ -25,7 +25,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from pytest_hacluster import cluster_options, netns, packages, render, roots, timings
+from pytest_hacluster import cluster_options, fencing, netns, packages, render, roots, timings
 from pytest_hacluster.arp import ArpScanner
 from pytest_hacluster.backends.base import Backend, BackendError, NodeShell, Progress, Settings
 from pytest_hacluster.config import ConfigError, Description
@@ -202,6 +202,13 @@ class LabBackend(Backend):
             raise LabError(
                 "the lab backend needs root: it creates network, mount and PID namespaces. "
                 "Run it as root, e.g. `sudo .venv/bin/pytest --hacluster`"
+            )
+        fence = fencing.device(self.description)
+        if self.description.fencing.enabled and self.name not in fence.backends:
+            raise LabError(
+                f"fence device {fence.name!r} ({fence.agent}) powers machines of the "
+                f"{', '.join(fence.backends)} backend, not lab nodes: use device = \"lab\" in "
+                "[tool.hacluster.fencing] for the lab"
             )
         lacking = packages.missing(packages.REQUIRED if self.stack_is_this_machine else HOST_TOOLS)
         if self.release is not None and not self.stack_is_this_machine and not any(

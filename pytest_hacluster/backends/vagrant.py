@@ -26,7 +26,7 @@ from pathlib import Path
 
 import vagrant as python_vagrant
 
-from pytest_hacluster import cluster_key, export, hostonly
+from pytest_hacluster import cluster_key, export, fencing, hostonly
 from pytest_hacluster.backends.base import (
     Backend,
     BackendError,
@@ -124,6 +124,13 @@ class VagrantBackend(Backend):
     def check(self) -> None:
         """Everything a runner commonly gets wrong, before anything boots: one line per problem,
         each naming its fix (all of them at once, so one round of fixes is enough)."""
+        fence = fencing.device(self.description)
+        if self.description.fencing.enabled and self.name not in fence.backends:
+            raise VagrantError(
+                f"fence device {fence.name!r} ({fence.agent}) cannot power VirtualBox VMs: set "
+                "[tool.hacluster.fencing] device = \"vbox\" and its [tool.hacluster.fencing.vbox] "
+                "(README: 'Fencing on VirtualBox runners')"
+            )
         path = self.env.get("PATH", "")
         if shutil.which("vagrant", path=path) is None:
             raise VagrantError(

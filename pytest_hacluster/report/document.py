@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pytest_hacluster.scenario import fenced_nodes
+
 SCHEMA = "pytest-hacluster-report"
 SCHEMA_VERSION = 2
 
@@ -49,6 +51,9 @@ def scenario_findings(test: Mapping[str, Any], scenario: Mapping[str, Any] | Non
     # A node's crm_mon frame the scheduler never saw is kept in the JSON, not said here.
     found += [f"invariant violated: {v['text']}" for v in scenario.get("violations") or []
               if v.get("expected") is None and v.get("unconfirmed") is None]
+    fencing = scenario.get("fencing")
+    if fencing and fencing.get("double_fence") and test.get("outcome") not in FAILED_OUTCOMES:
+        found.append("fence race: " + " and ".join(fenced_nodes(fencing)) + " were both fenced")
     for m in scenario.get("failovers", []):
         if not m.get("within_slo") and test.get("outcome") not in FAILED_OUTCOMES:
             found.append(f"{m['fault']}: outside its SLO ({m['summary']})")
@@ -131,7 +136,16 @@ def headline(doc: Mapping[str, Any]) -> dict[str, Any]:
                 never_back.append(f"{sc['name']}: {m['fault']}")
             elif worst is None or w > worst[0]:
                 worst = (w, sc["name"], m["fault"])
+    fencings = [sc["fencing"] for sc in doc.get("scenarios", []) if sc.get("fencing")]
+    ops = [op for f in fencings for op in f.get("operations", [])]
     return {
+        # None when no scenario ran with STONITH on
+        "fencing": None if not fencings else {
+            "fenced": sum(1 for op in ops if op["ok"]),
+            "failed": sum(1 for op in ops if not op["ok"]),
+            "races": sum(1 for f in fencings if f.get("double_fence")),
+            "unread": sum(1 for f in fencings if f.get("error")),
+        },
         "worst_outage_s": None if worst is None else worst[0],
         "worst_scenario": None if worst is None else worst[1],
         "worst_fault": None if worst is None else worst[2],

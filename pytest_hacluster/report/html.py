@@ -20,6 +20,7 @@ from typing import Any
 
 from pytest_hacluster.records import describe_origin
 from pytest_hacluster.report import document, plots
+from pytest_hacluster.scenario import fenced_nodes
 
 PAGE = Template("""<!doctype html>
 <html lang="en">
@@ -172,6 +173,14 @@ def _lead(doc: Mapping[str, Any]) -> str:
         text += f" <b>Service did not come back</b> in: {e('; '.join(head['never_back']))}."
     if measured:
         text += f" {within} of {measured} measured failover(s) were within their objective."
+    fenced = head["fencing"]
+    if fenced is not None:
+        text += (f" With STONITH on, Pacemaker fenced {fenced['fenced']} time(s)"
+                 f", {fenced['failed']} fencing attempt(s) failed")
+        text += (f", and <b>{fenced['races']} fence race(s)</b> fenced both nodes."
+                 if fenced["races"] else ", no fence race.")
+        if fenced["unread"]:
+            text += f" In {fenced['unread']} scenario(s) the fencing could not be read."
     return text
 
 
@@ -287,6 +296,11 @@ def _failover_details(m: Mapping[str, Any]) -> str:
         lines.append(f"SLO: {m['slo']['name']} {m['slo']['seconds']:g}s ({m['slo']['why']})")
     lines += [f"event {x}" for x in m.get("events", [])]
     lines += [f"{u}: {s}" for u, s in m.get("stories", {}).items()]
+    split = m.get("recovery_split")
+    if split:
+        lines.append("recovery: " + ", ".join(
+            f"{k.removesuffix('_s')} {'?' if v is None else f'{v:.2f} s'}"
+            for k, v in split.items()))
     lines.append(f"fail-counts before: {m.get('failcounts_before')}")
     lines.append(f"fail-counts after: {m.get('failcounts_after')}")
     if m.get("prediction_text"):
@@ -335,6 +349,48 @@ def _upgrade_details(up: Mapping[str, Any]) -> str:
     else:
         lead += "</p>"
     return lead + steps + versions
+def _fencing_details(fencing: Mapping[str, Any] | None, t0: float) -> str:
+    """The scenario's fencing as a table (seconds from the picture's 0), with the lab's own
+    power record beside it; nothing with STONITH off."""
+    if fencing is None:
+        return ""
+    ops = fencing.get("operations", [])
+    head = ("<tr><th>requested</th><th>confirmed</th><th>who asked</th><th>fenced</th>"
+            "<th>action</th><th>result</th><th>request to confirmed</th><th>of it delay</th>"
+            "</tr>")
+
+    def at(value: float | None) -> str:
+        return "—" if value is None else f"{value - t0:+.2f} s"
+
+    def took(value: float | None) -> str:  # fences take fractions of a second
+        return "—" if value is None else f"{value:.2f} s"
+
+    body = "".join(
+        f"<tr class='fence-op'><td class='num'>{at(op.get('requested_s'))}</td>"
+        f"<td class='num'>{at(op.get('confirmed_s'))}</td><td>{e(op['origin'])}</td>"
+        f"<td>{e(op['target'])}</td><td>{e(op['action'])}</td>"
+        f"<td{'' if op['ok'] else ' class=over'}>{e(op['result'])}</td>"
+        f"<td class='num'>{took(op.get('took_s'))}</td>"
+        f"<td class='num'>{took(op.get('delay_s'))}</td></tr>"
+        for op in ops
+    )
+    if fencing.get("double_fence"):
+        words = "fence race: " + " and ".join(fenced_nodes(fencing)) + " both fenced"
+    elif ops:
+        words = f"{len(ops)} fencing operation(s)"
+    else:
+        words = "no fencing operation logged"
+    if fencing.get("error"):
+        words += f"; the fencing could not be read: {fencing['error']}"
+    out = f"<h4>Fencing (STONITH on): {e(words)}</h4>"
+    if ops:
+        out += f"<table class='fencing'><thead>{head}</thead><tbody>{body}</tbody></table>"
+    power = fencing.get("power") or []
+    if power:
+        out += ("<p class='muted'>The lab's power record: " + e("; ".join(
+            f"{p['request']} at {p['done_s'] - t0:+.2f} s: {p['result']}" for p in power))
+            + "</p>")
+    return out
 
 
 def _section(i: int, sc: Mapping[str, Any], nodes: list[str]) -> str:
@@ -350,6 +406,7 @@ def _section(i: int, sc: Mapping[str, Any], nodes: list[str]) -> str:
     if sc.get("verdict_findings"):
         parts.append("<ul>" + "".join(f"<li>{e(f)}</li>" for f in sc["verdict_findings"])
                      + "</ul>")
+    parts.append(_fencing_details(sc.get("fencing"), plots.origin_of(sc)))
     parts += [_failover_details(m) for m in sc["failovers"]]
     if sc.get("upgrade"):
         parts.append(_upgrade_details(sc["upgrade"]))

@@ -18,6 +18,7 @@ from matplotlib.patches import Patch
 DOWN = "#d62728"
 NODE_COLOURS = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b")
 FAULT, UNDO, OTHER = "#7f0000", "#2e7d32", "#666666"
+FENCE = "#6a1b9a"  # a fence confirmed by Pacemaker
 
 
 def _stretches(rows: list[list[Any]], interval: float) -> list[tuple[float, float, str | None]]:
@@ -106,6 +107,14 @@ def timeline_png(scenario: Mapping[str, Any], nodes: list[str] | None = None) ->
                         textcoords="offset points", fontsize=7, color=dict(marks)[s["step"]],
                         va="bottom", annotation_clip=False)
         top = rows
+    for op in (scenario.get("fencing") or {}).get("operations", []):
+        # Where the fencer confirmed (or failed) a fence: the node is off from here.
+        x = op["confirmed_s"] - t0
+        ax.axvline(x, color=FENCE, linestyle="-." if op["ok"] else ":", linewidth=1.4)
+        ax.annotate(f"{op['target']} fenced" if op["ok"] else f"fencing {op['target']} failed",
+                    (x, top), xytext=(2, 0), textcoords="offset points", fontsize=7,
+                    color=FENCE, va="bottom", annotation_clip=False)
+        top -= 0.28
     ax.set_ylim(len(lanes) - 0.5, top - 0.1)
     handles = [Patch(color=colour[n], label=f"answered by {n}") for n in names]
     handles.append(Patch(color=DOWN, label="no service (error or not 200)"))
