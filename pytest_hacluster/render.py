@@ -43,6 +43,13 @@ class Stack:
     catalina_base: str
     tomcat_user: str
     tomcat_conf_dir: str
+    # Init scripts the stack names otherwise than Debian (lsb:NAME), as (Debian's, its own).
+    lsb_names: tuple[tuple[str, str], ...] = ()
+
+    def agent(self, agent: str) -> str:
+        """``agent`` as this stack has it: ``lsb:smbd`` is ``lsb:smb`` on CentOS 6."""
+        cls, _, name = agent.partition(":")
+        return f"lsb:{dict(self.lsb_names).get(name, name)}" if cls == "lsb" else agent
 
 
 DEBIAN12 = Stack(
@@ -93,6 +100,7 @@ CENTOS6 = Stack(
     catalina_base="/usr/local/tomcat",
     tomcat_user="tomcat",
     tomcat_conf_dir="/usr/local/tomcat/conf",
+    lsb_names=(("nmbd", "nmb"), ("smbd", "smb")),
 )
 STACKS = {stack.name: stack for stack in (DEBIAN11, DEBIAN12, DEBIAN13, CENTOS6)}
 
@@ -213,7 +221,7 @@ def group_configuration(desc: Description, stack: Stack, group: GroupSpec) -> li
         f"    {vip_op}",
     ]
     for prim in group.primitives:
-        parts = [f"primitive {prim.id} {prim.agent}"]
+        parts = [f"primitive {prim.id} {stack.agent(prim.agent)}"]
         params = agent_params(desc, stack, group, prim)
         if params:
             parts.append("params " + " ".join(_param(k, v) for k, v in params.items()))
