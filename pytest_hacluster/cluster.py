@@ -25,6 +25,11 @@ from pytest_hacluster.waiting import WaitTimeout, wait_until
 
 T = TypeVar("T")
 
+# ``run_anywhere`` with three nodes or more: the command runs only where the node's partition
+# has quorum (``crm_node --quorum`` prints 1), else the shell exits NO_QUORUM_EXIT.
+NO_QUORUM_EXIT = 86
+QUORATE_ONLY = f'[ "$(crm_node --quorum 2>/dev/null)" = 1 ] || exit {NO_QUORUM_EXIT}; exec "$@"'
+
 
 class ClusterError(RuntimeError):
     """The cluster is not in the state a test or the bring-up needs; says what was seen."""
@@ -98,18 +103,46 @@ class Cluster:
         return self.description.urls
 
     def run_anywhere(self, command: list[str], timeout: float = 30) -> Result:
-        """Run a cluster-wide query on the first node that answers it."""
-        last: Result | None = None
-        for node in self.nodes.values():
-            try:
-                last = node.run(command, timeout=timeout)
-            except (BackendError, RuntimeError):
-                continue
-            if last.ok:
-                return last
+        """Run a cluster-wide query on the first node that answers it.
+
+        With three nodes or more, only nodes of a partition with quorum are asked: a lone
+        node's view is a minority's (it may be stopping everything), not the cluster's.
+        Whether a node has quorum is asked in the same call (``crm_node --quorum``); only when
+        no node with quorum ran the command are the nodes asked again as they come (a command
+        that failed where there is quorum is not run again elsewhere). Two nodes are asked in
+        order, as always. Raises ClusterError when no node ran it, CommandError with the last
+        failure when none succeeded.
+        """
+        nodes = list(self.nodes.values())
+        last = None
+        if len(nodes) > 2:
+            last = self._run_on_first(nodes, ["sh", "-c", QUORATE_ONLY, "sh", *command],
+                                      timeout, skip_exit=NO_QUORUM_EXIT)
+        if last is None:  # a pair, or no node with quorum ran it
+            last = self._run_on_first(nodes, command, timeout)
         if last is None:
             raise ClusterError(f"no node could run {' '.join(command)}")
+        if last.ok:
+            return last
         raise CommandError("every node", last)
+
+    @staticmethod
+    def _run_on_first(nodes: list[NodeShell], command: list[str], timeout: float,
+                      skip_exit: int | None = None) -> Result | None:
+        """The first successful result of ``command`` over ``nodes``, else the last failure
+        (None when no node ran it; a result with exit ``skip_exit`` counts as not run)."""
+        last: Result | None = None
+        for node in nodes:
+            try:
+                result = node.run(command, timeout=timeout)
+            except (BackendError, RuntimeError):
+                continue
+            if skip_exit is not None and result.exited == skip_exit:
+                continue
+            last = result
+            if last.ok:
+                return last
+        return last
 
     def log_window(self, start: float, end: float, tail_bytes: int = 2_000_000) -> list[str]:
         """Every node's cluster log lines (Pacemaker, corosync, resource agents) stamped between
@@ -150,8 +183,23 @@ class Cluster:
         return found.started_on
 
     def other_node(self, node: str) -> str:
-        (other,) = [n for n in self.description.node_names if n != node]
-        return other
+        """The one other node of a pair; ClusterError with more nodes (``other_nodes``)."""
+        others = self.other_nodes(node)
+        if len(others) != 1:
+            raise ClusterError(
+                f"{len(self.description.nodes)} nodes: no single node other than {node} "
+                f"({', '.join(others)}); ask other_nodes()"
+            )
+        return others[0]
+
+    def other_nodes(self, node: str) -> tuple[str, ...]:
+        """Every described node but ``node``, in the description's order."""
+        return tuple(n for n in self.description.node_names if n != node)
+
+    def elsewhere(self, node: str) -> str:
+        """Words for "a node other than ``node``": the other node's name in a pair."""
+        others = self.other_nodes(node)
+        return others[0] if len(others) == 1 else f"a node other than {node}"
 
     # -- repair between tests ------------------------------------------------------------------
     def clean(self) -> Health:
@@ -201,7 +249,11 @@ class Cluster:
             doubled = state is not None and bool(doubled_resources(self.description, state))
             if not doubled:
                 raise ClusterError(f"could not repair the cluster: {first}") from None
-            victim = next(n for n in self.description.node_names if n != state.dc)
+            holders = {n for ns in doubled_resources(self.description, state).values()
+                       for n in ns}
+            victim = next((n for n in self.description.node_names
+                           if n != state.dc and n in holders),
+                          next(n for n in self.description.node_names if n != state.dc))
             progress(f"still doubly active resources: restarting node {victim}'s stack")
             try:
                 self.backend.power_off(victim)
@@ -231,9 +283,13 @@ class Cluster:
             self.configuration = self._safe(self.configuration_now, None)
 
     def _restore_configuration(self) -> None:
-        """Put back each section that differs from the run's start (``cibadmin --replace``)."""
+        """Put back each section that differs from the run's start (``cibadmin --replace``).
+
+        A change to a cluster that outlives the run (the ssh backend) is put back only with the
+        consent faults need: otherwise it may be its operators', and it stays a problem."""
         if self.configuration is None:
             return
+        self.backend.check_fault_allowed("putting back the configuration the run began with")
         now = self.configuration_now()
         for section in self.configuration.differences(now):
             self.run_anywhere(["cibadmin", "--replace", "--scope", section,

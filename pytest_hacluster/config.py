@@ -181,6 +181,16 @@ SEED_NODES = (
     NodeSpec("s1", "192.168.1.121", "192.168.9.121", 2122),
     NodeSpec("s2", "192.168.1.122", "192.168.9.122", 2222),
 )
+MIN_NODES, MAX_NODES = 2, 5
+NODE_KEYS = ("service_ip", "interconnect_ip", "ssh_port")  # what a node beyond the seed's gives
+# Cluster options by node count when the description has no [properties] table. The seed's are
+# a two-node cluster's: with two nodes, losing one is losing half the votes, so quorum cannot
+# tell a crash from a split and the seed ignores it (corosync's two_node does likewise). From
+# three nodes on, a majority means something: Pacemaker's own default, no-quorum-policy=stop,
+# written out so that the CIB and the report say it (a partition without quorum stops its
+# resources; the majority runs them).
+SEED_PROPERTIES = {"stonith-enabled": "false", "no-quorum-policy": "ignore"}
+QUORUM_PROPERTIES = {"stonith-enabled": "false", "no-quorum-policy": "stop"}
 
 
 @dataclass(frozen=True)
@@ -213,7 +223,7 @@ class Description:
     service_ops: ServiceOps = ServiceOps()
     # Cluster options (crm_config): the names the stack's Pacemaker lists (cluster_options.py).
     properties: dict[str, str] = field(
-        default_factory=lambda: {"stonith-enabled": "false", "no-quorum-policy": "ignore"}
+        default_factory=lambda: dict(SEED_PROPERTIES)
     )
     # Resource meta-attributes for every resource (rsc_defaults) and operation attributes for
     # every operation (op_defaults): not in the seed, empty unless described.
@@ -234,6 +244,18 @@ class Description:
     @property
     def node_names(self) -> tuple[str, ...]:
         return tuple(n.name for n in self.nodes)
+
+    @property
+    def no_quorum_policy(self) -> str:
+        """What a partition without quorum does: the described property, else Pacemaker's
+        default (``stop``)."""
+        return self.properties.get("no-quorum-policy", "stop")
+
+    @property
+    def quorum_matters(self) -> bool:
+        """Three nodes or more, and a partition without quorum gives up its resources (not
+        ``ignore``): a minority partition stops, the majority runs the groups."""
+        return len(self.nodes) > 2 and self.no_quorum_policy != "ignore"
 
     def node(self, name: str) -> NodeSpec:
         for n in self.nodes:
@@ -499,6 +521,8 @@ def from_mapping(
         desc = dataclasses.replace(desc, groups=_build_groups(desc.groups, overlays))
     if nodes is not None:
         desc = dataclasses.replace(desc, nodes=_build_nodes(nodes, f"{where}.nodes"))
+        if len(desc.nodes) > 2 and "properties" not in table:
+            desc = dataclasses.replace(desc, properties=dict(QUORUM_PROPERTIES))
     # Errors name a group where the user wrote it ([web] or [groups.web]), by position: a
     # group's name key may have renamed it.
     written_at = {n: w for n, _, w in overlays}
@@ -604,14 +628,37 @@ def _build_primitives(prims: list[Primitive], table: Any, where: str) -> list[Pr
 
 
 def _build_nodes(nodes: Any, where: str) -> tuple[NodeSpec, ...]:
-    if not isinstance(nodes, dict) or len(nodes) != 2:
-        raise ConfigError(f"{where}: expected a table of exactly two nodes, e.g. [{where}.s1]")
+    """``[tool.hacluster.nodes]``: every node of the cluster, 2 to 5, in the file's order.
+
+    The table lists every node (a third one alone is not added to the seed's two). A node
+    named like a seed node starts from the seed's values, and so do the first two nodes under
+    other names (renaming the pair); any other node must give ``service_ip``,
+    ``interconnect_ip`` and ``ssh_port``. ConfigError names the key.
+    """
+    if not isinstance(nodes, dict):
+        raise ConfigError(f"{where}: expected a table of nodes, e.g. [{where}.s1]")
+    if not MIN_NODES <= len(nodes) <= MAX_NODES:
+        raise ConfigError(
+            f"{where}: expected {MIN_NODES} to {MAX_NODES} nodes, got {len(nodes)} "
+            f"({', '.join(nodes) or 'none'}); the table lists every node, the seed's s1 and s2 "
+            f"too, e.g. [{where}.s1], [{where}.s2], [{where}.s3]"
+        )
     seed = {n.name: n for n in SEED_NODES}
     out = []
-    for (name, values), fallback in zip(nodes.items(), SEED_NODES, strict=True):
+    for i, (name, values) in enumerate(nodes.items()):
         if not isinstance(values, dict):
             raise ConfigError(f"{where}.{name}: expected a table")
-        base = dataclasses.replace(seed.get(name, fallback), name=name)
+        base = seed.get(name)
+        if base is None and i < len(SEED_NODES) and SEED_NODES[i].name not in nodes:
+            base = dataclasses.replace(SEED_NODES[i], name=name)
+        if base is None:
+            for key in NODE_KEYS:
+                if key not in values:
+                    raise ConfigError(
+                        f"{where}.{name}.{key}: required for a node that is not one of the "
+                        f"seed's ({', '.join(seed)}): give {', '.join(NODE_KEYS)}"
+                    )
+            base = NodeSpec(name, "", "", 0)
         out.append(_build(NodeSpec, {**values, "name": name}, f"{where}.{name}", base))
     return tuple(out)
 
@@ -728,8 +775,13 @@ def _check(desc: Description, where: str, group_wheres: list[str] | None = None)
         if not 0 < node.ssh_port < 65536:
             raise ConfigError(f"{nwhere}.ssh_port: {node.ssh_port} is not a TCP port")
     ic = [ipaddress.ip_interface(f"{n.interconnect_ip}/{desc.netmask}") for n in desc.nodes]
-    if ic[0].network != ic[1].network:
-        raise ConfigError(f"{where}.nodes: the interconnect addresses are not on one network")
+    for node, address in zip(desc.nodes[1:], ic[1:], strict=True):
+        if address.network != ic[0].network:
+            raise ConfigError(
+                f"{where}.nodes.{node.name}.interconnect_ip: {node.interconnect_ip} is not on "
+                f"{desc.nodes[0].name}'s interconnect network {ic[0].network}: the "
+                "interconnect addresses must share one network"
+            )
     if ic[0].network.overlaps(service_net):
         raise ConfigError(f"{where}.nodes: interconnect and service LAN must be separate networks")
     _check_groups(desc, where, seen, service_net, group_wheres or [])

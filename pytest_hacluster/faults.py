@@ -348,7 +348,18 @@ class PullCable(Fault):
         return self.nic == self.cluster.description.interconnect_nic
 
     def simulation(self, cib: Cib) -> Simulation | Unsimulable:
-        if self.nic != self.cluster.description.service_nic:
+        desc = self.cluster.description
+        if self.nic != desc.service_nic and desc.quorum_matters:
+            # Three nodes or more: the others keep quorum and decide for the cluster; to them
+            # the node is gone, as in a crash (no STONITH to wait for). The node itself has
+            # no quorum and stops what it runs (no-quorum-policy), which is no decision of
+            # the majority's scheduler.
+            return Simulation(
+                f"{self.node} leaves the majority's membership", failed_nodes=(self.node,),
+                note=f"the majority's decision; {self.node}, without quorum, stops its "
+                     f"resources (no-quorum-policy={desc.no_quorum_policy})",
+            )
+        if self.nic != desc.service_nic:
             return Unsimulable(
                 "a split: each side decides alone, and crm_simulate models one cluster"
             )

@@ -1,6 +1,6 @@
 """The cluster's invariants, watched from outside and from every node while a test runs.
 
-What must hold in a healthy two-node cluster whatever a test does to it:
+What must hold in a healthy cluster (of 2 to 5 nodes) whatever a test does to it:
 
 ``vip_doubled``
     each VIP is answered by at most one node. Seen from outside: a broadcast ARP request on the
@@ -333,9 +333,14 @@ class Watcher:
 
     def latest_state(self) -> tuple[float, crm_status.ClusterState]:
         """The newest ``crm_mon`` state any node gave, and when: a recovery watch reads these
-        instead of asking ``crm_mon`` again. Asks a node itself when not watching."""
+        instead of asking ``crm_mon`` again. Asks a node itself when not watching. With three
+        nodes or more, the newest of a partition with quorum when there is one."""
         with self._lock:
-            newest = max(self._states.values(), key=lambda x: x[0], default=None)
+            states = list(self._states.values())
+        if len(self.cluster.description.nodes) > 2:
+            # A minority partition's view is not the cluster's: prefer views with quorum.
+            states = [x for x in states if x[1].quorum is not False] or states
+        newest = max(states, key=lambda x: x[0], default=None)
         if newest is None or self._stop.is_set() or self.started is None:
             return time.monotonic(), self.cluster.state()
         return newest

@@ -19,6 +19,7 @@ lists only, through whatever backend the cluster has.
 from __future__ import annotations
 
 import re
+import shlex
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -232,6 +233,9 @@ class Prediction:
     # failed: terminated; An invalid transition was produced"): the revised status is then
     # where the simulation stopped, not where the plan ends, so it is recorded, not compared.
     invalid_transition: str = ""
+    # What crm_simulate was given, for the diagnostics of a failed test: (file name, text)
+    # pairs, the CIB copy as queried and the commands run on it (edits, then crm_simulate).
+    inputs: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
 
     def __str__(self) -> str:
         groups = ", ".join(f"{g} on {n or 'nowhere'}" for g, n in self.groups.items())
@@ -500,12 +504,15 @@ class Oracle:
         env: Mapping[str, str] = {"CIB_file": path}
         node.write(path, text, mode=0o600)
         saved = None if self._dialect(node).simulate_xml else f"{path}.out"
+        command = simulate_command(path, simulation, cib, saved)
+        inputs = (("cib.xml", text), ("commands.txt", f"# {path} is cib.xml, edited in place\n"
+                   + "".join(f"CIB_file={path} {shlex.join(c)}\n"
+                             for c in (*simulation.edits, command))))
         try:
             for edit in simulation.edits:
                 node.run(list(edit), timeout=self.timeout, env=env, check=True)
             t0 = time.monotonic()
-            result = node.run(simulate_command(path, simulation, cib, saved),
-                              timeout=self.timeout)
+            result = node.run(command, timeout=self.timeout)
             simulate_s = time.monotonic() - t0
             if saved is not None and result.exited != 127:
                 found = self._read_saved(node, saved, result, simulation)
@@ -518,7 +525,7 @@ class Oracle:
                 raise OracleError(f"crm_simulate: {result.describe()}")
             found = parse(result.stdout, what=simulation.what, note=simulation.note)
         return replace(found, took_s=round(time.monotonic() - started, 3),
-                       simulate_s=round(simulate_s, 3))
+                       simulate_s=round(simulate_s, 3), inputs=inputs)
 
 
     def _read_saved(self, node: OracleNode, saved: str, result: Result,

@@ -133,6 +133,16 @@ def pytest_configure(config: pytest.Config) -> None:
         "hacluster_no_fencing: a scenario of the seed's cluster without STONITH (skipped when "
         "fencing is on)",
     )
+    config.addinivalue_line(
+        "markers",
+        "hacluster_quorum: a scenario where quorum means something: 3 nodes or more and "
+        "no-quorum-policy other than ignore (skipped otherwise)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "hacluster_no_quorum: a scenario of a cluster whose quorum cannot decide (the seed's "
+        "pair, or no-quorum-policy=ignore; skipped otherwise)",
+    )
     profile = config.getoption("hacluster_profile", None)
     if profile is not None and profile not in PROFILES:
         raise pytest.UsageError(f"hacluster: --hacluster-profile: no profile {profile!r} "
@@ -226,6 +236,17 @@ def _fencing_on(config: pytest.Config) -> bool:
         return False  # reported where the description is needed
 
 
+def _quorum(config: pytest.Config) -> tuple[bool, str]:
+    """Whether quorum means something in the described cluster, and the words saying why."""
+    try:
+        desc = load_description(config)
+    except pytest.UsageError:
+        return False, "no usable description"  # reported where the description is needed
+    return desc.quorum_matters, (
+        f"{len(desc.nodes)} nodes, no-quorum-policy={desc.no_quorum_policy}"
+    )
+
+
 def _check_properties(config: pytest.Config, description: hconfig.Description) -> None:
     """Every property is a cluster option of the Pacemaker that will run (asked, cached)."""
     from pytest_hacluster import cluster_options
@@ -312,6 +333,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("hacluster_no_fencing") and fencing:
             item.add_marker(pytest.mark.skip(
                 reason="the seed's configuration without STONITH: run without fencing"))
+    if any(item.get_closest_marker(m) for m in ("hacluster_quorum", "hacluster_no_quorum")
+           for item in items):
+        quorum, why = _quorum(config)
+        for item in items:
+            if item.get_closest_marker("hacluster_quorum") and not quorum:
+                item.add_marker(pytest.mark.skip(
+                    reason=f"needs 3+ nodes whose minority stops ({why}): describe a third "
+                    "node, e.g. --hacluster-config=docs/examples/three-nodes.toml"))
+            if item.get_closest_marker("hacluster_no_quorum") and quorum:
+                item.add_marker(pytest.mark.skip(
+                    reason=f"quorum decides in this cluster ({why}): a lone node stops, no "
+                    "two-sided split; see test_minority_partition.py"))
     if config.getoption("hacluster"):
         return
     skip = pytest.mark.skip(reason=SKIP_REASON)

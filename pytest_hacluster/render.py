@@ -301,9 +301,17 @@ def corosync_conf(desc: Description, token_ms: int | None = None) -> str:
 
     The timings are the described cluster's (the seed's Heartbeat timings mapped in
     ``timings.py``); the lab passes a shorter bring-up ``token_ms`` and switches to the described
-    one once the cluster is up.
+    one once the cluster is up. ``two_node: 1`` only for a pair: with two nodes quorum cannot
+    tell a crash from a split, so votequorum lets the survivor keep it; from three nodes on
+    the majority has quorum and a minority partition loses it (votequorum's default).
+    From three nodes on corosync adds ``token_coefficient`` (650 ms by default) per node
+    beyond two to the token (corosync.conf(5)), which would make a node's loss take longer
+    than the described ``deadtime``: it is written as 0, so detection is the described one
+    whatever the node count.
     """
     detect = timings.detection(desc.timings)
+    two_node = "    two_node: 1\n" if len(desc.nodes) == 2 else ""
+    coefficient = "    token_coefficient: 0\n" if len(desc.nodes) > 2 else ""
     token = detect.token_ms if token_ms is None else token_ms
     consensus = detect.consensus_ms if token_ms is None else int(token * timings.CONSENSUS_RATIO)
     ring1 = desc.redundant_link
@@ -324,7 +332,7 @@ totem {{
     crypto_hash: sha256
     token: {token}
     consensus: {consensus}
-    token_retransmits_before_loss_const: {detect.retransmits_before_loss}
+{coefficient}    token_retransmits_before_loss_const: {detect.retransmits_before_loss}
     token_warning: {detect.token_warning_pct}
     interface {{
         linknumber: 0
@@ -337,8 +345,7 @@ nodelist {{
 
 quorum {{
     provider: corosync_votequorum
-    two_node: 1
-}}
+{two_node}}}
 
 logging {{
     to_logfile: yes

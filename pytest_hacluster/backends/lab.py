@@ -112,7 +112,7 @@ def remove(prefix: str, timeout: float = 10) -> list[str]:
 
 
 class LabBackend(Backend):
-    """A real Pacemaker pair in namespaces on this machine."""
+    """A real Pacemaker cluster (the described 2 to 5 nodes) in namespaces on this machine."""
 
     name = "lab"
     stack_is_this_machine = True
@@ -366,7 +366,8 @@ class LabBackend(Backend):
             self._wait_membership()
             self._set_detection_timings()
             cib = cib_future.result()
-        progress(f"corosync membership of 2 at {time.monotonic() - t0:.1f}s; starting pacemaker")
+        progress(f"corosync membership of {len(self._nodes)} at {time.monotonic() - t0:.1f}s; "
+                 "starting pacemaker")
         for node in self._nodes.values():
             node.write(CIB_PATH, cib, mode=0o600, owner="hacluster:haclient")
             _start_pacemaker(node)
@@ -444,9 +445,10 @@ class LabBackend(Backend):
                 counts[name] = out.count("status (str) = joined")
             return counts
 
+        count = len(self._nodes)
         try:
-            wait_until(joined, lambda c: all(v == 2 for v in c.values()), timeout=30,
-                       interval=0.05, what="a corosync membership of both nodes",
+            wait_until(joined, lambda c: all(v == count for v in c.values()), timeout=30,
+                       interval=0.05, what=f"a corosync membership of all {count} nodes",
                        describe=lambda c: f"members seen per node: {c}")
         except WaitTimeout as exc:
             raise LabError(f"{exc}\n{self._logs('/var/log/corosync/corosync.log')}") from None

@@ -179,6 +179,7 @@ class ReportPlugin:
         scenario = (getattr(item, "funcargs", None) or {}).get("hacluster_scenario")
         if isinstance(scenario, Scenario):
             context["scenario.txt"] = _scenario_text(scenario)
+            context.update(_oracle_inputs(scenario))
         nodes: dict[str, NodeShell] = {}
         if cluster is not None:
             try:
@@ -349,6 +350,18 @@ def _read_parts(folder: Path) -> list[dict[str, Any]]:
     for path in sorted(folder.glob("*.json")):
         parts.append(json.loads(path.read_text()))
     return sorted(parts, key=lambda p: (p.get("process", ""), p.get("seq", 0)))
+
+
+def _oracle_inputs(scenario: Scenario) -> dict[str, str]:
+    """What the scheduler was asked for each measured recovery (``oracleN-cib.xml``,
+    ``oracleN-commands.txt``): with them, a prediction that differed from what happened can
+    be run again by hand (``CIB_file=oracleN-cib.xml`` + the commands)."""
+    files: dict[str, str] = {}
+    for n, measured in enumerate(scenario.measurements, 1):
+        prediction = measured.injected.prediction
+        for name, text in getattr(prediction, "inputs", ()):
+            files[f"oracle{n}-{name}"] = text
+    return files
 
 
 def _scenario_text(scenario: Scenario) -> str:

@@ -34,7 +34,7 @@ def test_web_switches_over_in_time_right_after_the_app_backend_left(
         pytest.skip("no group of the described cluster passes requests to another")
     web, webapp = proxied[0][0], desc.group(proxied[0][1])
     home = hacluster.group_node(web.name)
-    target = hacluster.other_node(home)
+    target = hacluster.other_nodes(home)[0]
 
     sc.faults.stop(webapp.name)
     wait_until(

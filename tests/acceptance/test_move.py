@@ -14,7 +14,7 @@ def test_move_and_unmove_web(hacluster: Cluster, hacluster_scenario: Scenario) -
     sc = hacluster_scenario
     web = hacluster.description.groups[0]
     home = hacluster.group_node(web.name)
-    target = hacluster.other_node(home)
+    target = hacluster.other_nodes(home)[0]
 
     move = sc.faults.move(web.name, target)
     m = sc.recover(

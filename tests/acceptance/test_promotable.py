@@ -21,6 +21,7 @@ from pytest_hacluster.waiting import wait_until
 pytestmark = pytest.mark.hacluster
 
 CLONE, PRIMITIVE = "stateful-clone", "stateful"
+INSTANCES = 2  # clone-max: on a pair, one per node; with more nodes, on two of them
 # promotable="true" on a clone (2.0 and later); monitors per role with different intervals, as
 # Pacemaker requires (Pacemaker Explained, "Promotable clones"); the role names are the running
 # version's (dialect.py: Master/Slave before 2.1, Promoted/Unpromoted from 2.1).
@@ -28,7 +29,7 @@ CLONE_XML = """<clone id="{CLONE}">
   <meta_attributes id="{CLONE}-meta">
     <nvpair id="{CLONE}-promotable" name="promotable" value="true"/>
     <nvpair id="{CLONE}-promoted-max" name="promoted-max" value="1"/>
-    <nvpair id="{CLONE}-clone-max" name="clone-max" value="2"/>
+    <nvpair id="{CLONE}-clone-max" name="clone-max" value="{INSTANCES}"/>
   </meta_attributes>
   <primitive id="{PRIMITIVE}" class="ocf" provider="pacemaker" type="Stateful">
     <operations>
@@ -40,7 +41,8 @@ CLONE_XML = """<clone id="{CLONE}">
 
 
 def add(words: Dialect) -> tuple[str, ...]:
-    xml = CLONE_XML.format(CLONE=CLONE, PRIMITIVE=PRIMITIVE, promoted=words.promoted_role,
+    xml = CLONE_XML.format(CLONE=CLONE, PRIMITIVE=PRIMITIVE, INSTANCES=INSTANCES,
+                           promoted=words.promoted_role,
                            unpromoted=words.unpromoted_role)
     return ("cibadmin", "--create", "--scope", "resources", "--xml-text", xml)
 
@@ -51,12 +53,14 @@ DELETE = ("cibadmin", "--delete", "--scope", "resources", "--xml-text", f'<clone
 
 
 def roles_settled(state: ClusterState, nodes: tuple[str, ...]) -> bool:
-    """One instance Promoted, every other node's Unpromoted."""
+    """Every instance active (``clone-max``, at most one per node): one Promoted, the others
+    Unpromoted."""
     clone = state.clones.get(CLONE)
-    if clone is None or len(clone.roles) != len(nodes):
+    count = min(INSTANCES, len(nodes))
+    if clone is None or len(clone.roles) != count:
         return False
     return sorted(role for _, role in clone.roles) == sorted(
-        [PROMOTED] + [UNPROMOTED] * (len(nodes) - 1)
+        [PROMOTED] + [UNPROMOTED] * (count - 1)
     )
 
 
@@ -91,7 +95,8 @@ def test_promotable_clone_roles_per_node_as_predicted(
         assert clone.kind == "promotable" and clone.child == PRIMITIVE
         assert stateful.clone == CLONE
         (promoted,) = clone.promoted_on
-        (other,) = [n for n in nodes if n != promoted]
+        # The node of the Unpromoted instance: the other node of a pair.
+        (other,) = [n for n, _ in clone.roles if n != promoted]
         assert (stateful.role_on(promoted), stateful.role_on(other)) == (PROMOTED, UNPROMOTED)
 
         expected = hacluster.oracle.predict(

@@ -1,4 +1,5 @@
-"""Scenario 5: standby of the active node moves every group to the other node; ``online``
+"""Scenario 5: standby of the active node moves every group off it (to the other node of a
+pair); ``online``
 brings the node back, and whether groups fail back (default stickiness) is measured."""
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ def test_standby_moves_every_group_and_online_brings_the_node_back(
     sc = hacluster_scenario
     desc = hacluster.description
     active = hacluster.group_node(desc.groups[0].name)
-    other = hacluster.other_node(active)
+    others, elsewhere = hacluster.other_nodes(active), hacluster.elsewhere(active)
     before = {g.name: hacluster.group_node(g.name) for g in desc.groups}
 
     standby = sc.faults.standby(active)
     m = sc.recover(
         standby,
         lambda s: s.nodes[active].state == "standby"
-        and all(s.groups[g.name].started_on == other for g in desc.groups),
-        f"every group on {other}", threshold=sc.slo.switchover,
+        and all(s.groups[g.name].started_on in others for g in desc.groups),
+        f"every group on {elsewhere}", threshold=sc.slo.switchover,
     )
     assert m.recovered and m.within(sc.slo.switchover), m.explain()
     assert m.as_predicted, m.explain()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 from pathlib import Path
 
@@ -181,3 +182,23 @@ def test_failing_test_and_erroring_fixture_still_tear_down(prefix: str, tmp_path
     assert run.finish(timeout=180) == 1, run.output
     assert "1 failed, 1 error" in run.output
     assert leftovers(prefix) == [], run.output
+
+
+def test_a_three_node_lab_by_hand(prefix: str) -> None:
+    """``hacluster-lab up/status/exec/down`` with the issue's third node: every node a member,
+    quorum a majority of three (no two_node), the lab gone afterwards."""
+    config = ["--config", "docs/examples/three-nodes.toml"]
+    up = Spawned(cli_argv("up", "--prefix", prefix, *config))
+    assert up.finish(timeout=180) == 0, up.output
+    assert "corosync membership of 3" in up.output
+    status = Spawned(cli_argv("status", "--prefix", prefix, *config))
+    assert status.finish(timeout=60) == 0, status.output
+    assert "Online: [ s1 s2 s3 ]" in status.output and "partition with quorum" in status.output
+    votes = Spawned(cli_argv("exec", "--prefix", prefix, *config, "s3", "--",
+                             "corosync-quorumtool", "-s"))
+    assert votes.finish(timeout=60) == 0, votes.output
+    assert re.search(r"Expected votes:\s+3\b", votes.output), votes.output
+    assert re.search(r"Quorum:\s+2\b", votes.output) and "2Node" not in votes.output
+    down = Spawned(cli_argv("down", "--prefix", prefix))
+    assert down.finish(timeout=60) == 0, down.output
+    assert leftovers(prefix) == []

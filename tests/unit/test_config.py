@@ -65,7 +65,7 @@ def test_nodes_can_be_renamed() -> None:
         ({"service_ops": {"monitor": {"interval": True}}}, "monitor.interval"),
         ({"service_ops": {"start": {"timeout": "PT90S"}}}, "start.timeout: 'PT90S'"),
         ({"interconnect_nic": "eth1"}, "interconnect_nic: must differ"),
-        ({"nodes": {"s1": {}}}, "exactly two nodes"),
+        ({"nodes": {"s1": {}}}, "expected 2 to 5 nodes, got 1 (s1)"),
         ({"timings": {"token_ms": -1}}, "timings.token_ms"),
         ({"app_path": "app"}, "app_path"),
     ],
@@ -242,3 +242,75 @@ def test_timeouts_take_units_but_not_iso8601() -> None:
 def test_http_port_is_accepted() -> None:
     d = load(FIELD / "config-http-port.toml")
     assert d.http_port == 8081 and d.urls["web"] == "http://192.168.1.101:8081/"
+
+
+# -- more than two nodes -------------------------------------------------------------------
+
+S3 = {"service_ip": "192.168.1.123", "interconnect_ip": "192.168.9.123", "ssh_port": 2322}
+
+
+def test_the_issues_third_node_beside_the_seeds_two() -> None:
+    d = from_mapping({"nodes": {"s1": {}, "s2": {}, "s3": S3}})
+    assert [(n.name, n.service_ip, n.interconnect_ip, n.ssh_port) for n in d.nodes] == [
+        ("s1", "192.168.1.121", "192.168.9.121", 2122),
+        ("s2", "192.168.1.122", "192.168.9.122", 2222),
+        ("s3", "192.168.1.123", "192.168.9.123", 2322),
+    ]
+    # Quorum means something from three nodes on: Pacemaker's default, written out.
+    assert d.properties == {"stonith-enabled": "false", "no-quorum-policy": "stop"}
+    assert d.no_quorum_policy == "stop" and d.quorum_matters
+
+
+def test_two_nodes_keep_the_seeds_ignore() -> None:
+    d = from_mapping({"nodes": {"s1": {}, "s2": {}}})
+    assert d.properties["no-quorum-policy"] == "ignore"
+    assert not d.quorum_matters
+
+
+def test_a_described_policy_wins_over_the_node_count_default() -> None:
+    d = from_mapping({"nodes": {"s1": {}, "s2": {}, "s3": S3},
+                      "properties": {"stonith-enabled": "false", "no-quorum-policy": "ignore"}})
+    assert d.no_quorum_policy == "ignore" and not d.quorum_matters
+    # A properties table without the option: Pacemaker's default applies (stop).
+    d = from_mapping({"nodes": {"s1": {}, "s2": {}, "s3": S3},
+                      "properties": {"stonith-enabled": "false"}})
+    assert "no-quorum-policy" not in d.properties and d.quorum_matters
+
+
+def test_five_nodes_are_accepted_and_six_refused() -> None:
+    five = {f"n{i}": {"service_ip": f"192.168.1.{130 + i}",
+                      "interconnect_ip": f"192.168.9.{130 + i}", "ssh_port": 3000 + i}
+            for i in range(1, 6)}
+    assert len(from_mapping({"nodes": five}).nodes) == 5
+    six = {**five, "n6": {"service_ip": "192.168.1.136", "interconnect_ip": "192.168.9.136",
+                          "ssh_port": 3006}}
+    with pytest.raises(ConfigError, match=r"nodes: expected 2 to 5 nodes, got 6"):
+        from_mapping({"nodes": six})
+
+
+@pytest.mark.parametrize("key", ["service_ip", "interconnect_ip", "ssh_port"])
+def test_a_node_beyond_the_seeds_names_the_key_it_lacks(key: str) -> None:
+    partial = {k: v for k, v in S3.items() if k != key}
+    with pytest.raises(ConfigError, match=rf"tool\.hacluster\.nodes\.s3\.{key}: required"):
+        from_mapping({"nodes": {"s1": {}, "s2": {}, "s3": partial}})
+
+
+@pytest.mark.parametrize(
+    ("s3", "named"),
+    [
+        ({**S3, "service_ip": "192.168.1.122"}, r"nodes\.s3\.service_ip: 192\.168\.1\.122 is "
+                                                r"already used by tool\.hacluster\.nodes\.s2"),
+        ({**S3, "interconnect_ip": "192.168.8.123"}, r"nodes\.s3\.interconnect_ip: "
+                                                     r"192\.168\.8\.123 is not on s1's"),
+        ({**S3, "ssh_port": 2222}, r"nodes\.s3\.ssh_port: 2222 is already .*s2's"),
+        ({**S3, "service_ip": "192.168.2.123"}, r"nodes\.s3\.service_ip: .* is outside"),
+    ],
+)
+def test_a_third_nodes_clashes_name_its_key(s3: dict, named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        from_mapping({"nodes": {"s1": {}, "s2": {}, "s3": s3}})
+
+
+def test_a_third_node_alone_is_not_added_to_the_seeds_pair() -> None:
+    with pytest.raises(ConfigError, match=r"got 1 \(s3\); the table lists every node"):
+        from_mapping({"nodes": {"s3": S3}})

@@ -284,6 +284,13 @@ def test_edits_run_with_cib_file_on_the_copy() -> None:
     assert isinstance(said, Prediction)
     (path,) = s1.files
     assert (list(edit), {"CIB_file": path}) in s1.runs
+    # What it was given, kept for a failed test's diagnostics: the copy and the commands.
+    inputs = dict(said.inputs)
+    assert inputs["cib.xml"] == captured("cib")
+    assert inputs["commands.txt"].splitlines()[1:] == [
+        f"CIB_file={path} crm_attribute --node s1 --name standby --update on",
+        f"CIB_file={path} crm_simulate --xml-file {path} --simulate --output-as=xml",
+    ]
 
 
 def test_on_pacemaker_2_0_the_simulated_cib_is_saved_and_read_with_crm_mon() -> None:

@@ -62,21 +62,41 @@ def test_corosync_conf_uses_interconnect_and_described_timing() -> None:
     assert "token: 1000" in fast and "consensus: 1200" in fast
 
 
+THREE = from_mapping({"nodes": {"s1": {}, "s2": {}, "s3": {
+    "service_ip": "192.168.1.123", "interconnect_ip": "192.168.9.123", "ssh_port": 2322}}})
+
+
+def test_three_nodes_render_a_quorum_that_means_something() -> None:
+    conf = render.corosync_conf(THREE)
+    assert "two_node" not in conf  # votequorum's majority: a lone node loses quorum
+    # corosync would add 650 ms per node beyond two to the token: detection stays described.
+    assert "consensus: 5455\n    token_coefficient: 0\n" in conf
+    assert "token_coefficient" not in render.corosync_conf(SEED)
+    assert "ring0_addr: 192.168.9.123\n        name: s3\n        nodeid: 3" in conf
+    crm = render.crm_configuration(THREE, DEBIAN12)
+    assert "property no-quorum-policy=stop stonith-enabled=false dc-deadtime=10s\n" in crm
+    assert "192.168.1.123\ts3" in render.hosts(THREE)
+    assert "ucast eth2 192.168.9.123" in render.ha_cf(THREE) and "node s3" in render.ha_cf(THREE)
+
+
 @pytest.mark.skipif(shutil.which("corosync") is None, reason="corosync is not installed")
 def test_corosync_parser_accepts_the_rendered_conf(tmp_path: Path) -> None:
     """corosync's own parser; ``-t`` then stops at "no local node address" (none is local here),
     so the verdict read is the parser's, and a broken file shows the check is real."""
     good = tmp_path / "good.conf"
     good.write_text(render.corosync_conf(SEED))
+    three = tmp_path / "three.conf"
+    three.write_text(render.corosync_conf(THREE))
     bad = tmp_path / "bad.conf"
     bad.write_text(render.corosync_conf(SEED).replace("nodelist {", "nodelist {{"))
     out = [
         subprocess.run(["corosync", "-t", "-c", str(p)], capture_output=True, text=True,
                        check=False, timeout=30)
-        for p in (good, bad)
+        for p in (good, three, bad)
     ]
     assert "parser error" not in out[0].stdout + out[0].stderr
-    assert "parser error" in out[1].stdout + out[1].stderr
+    assert "parser error" not in out[1].stdout + out[1].stderr
+    assert "parser error" in out[2].stdout + out[2].stderr
 
 
 def test_apache_proxies_app_to_tomcat_vip_over_ajp() -> None:

@@ -78,3 +78,18 @@ def test_directories_are_never_reused(tmp_path: Path) -> None:
 def test_safe_name_of_a_test_id() -> None:
     assert diagnostics.safe_name("tests/a/test_x.py::test_y[s1-eth2]") == \
         "tests_a_test_x.py_test_y_s1-eth2"
+
+
+def test_a_failed_tests_diagnostics_keep_what_the_scheduler_was_asked() -> None:
+    from types import SimpleNamespace
+
+    from pytest_hacluster.oracle import Prediction, Unsimulable
+    from pytest_hacluster.report.plugin import _oracle_inputs
+
+    asked = Prediction("standby s1", {}, {}, inputs=(("cib.xml", "<cib/>"),
+                                                      ("commands.txt", "crm_simulate\n")))
+    measured = [SimpleNamespace(injected=SimpleNamespace(prediction=p))
+                for p in (asked, Unsimulable("a cable"), None, asked)]
+    files = _oracle_inputs(SimpleNamespace(measurements=measured))  # type: ignore[arg-type]
+    assert files == {"oracle1-cib.xml": "<cib/>", "oracle1-commands.txt": "crm_simulate\n",
+                     "oracle4-cib.xml": "<cib/>", "oracle4-commands.txt": "crm_simulate\n"}
