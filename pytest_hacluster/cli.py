@@ -36,7 +36,7 @@ def _say(message: str) -> None:
 def _lab(args: argparse.Namespace, keep: bool = True) -> LabBackend:
     named = Path(args.config) if args.config else None
     source = hconfig.discover(named, "--config", None, (Path.cwd(),))
-    description = hconfig.load(source.path)
+    description = hconfig.load(source.path, getattr(args, "profile", None))
     if getattr(args, "stack", None) is not None:
         description = hconfig.with_stack(description, args.stack, "--stack")
     return LabBackend(description, Settings(prefix=args.prefix, keep=keep))
@@ -189,6 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--prefix", default="hacl", help="the lab's name prefix (default hacl)")
     common.add_argument("--config", default=None,
                         help="pyproject.toml with [tool.hacluster] (default ./pyproject.toml)")
+    common.add_argument("--profile", default=None,
+                        help="which of the seed's clusters: apache-tomcat, apache, apache-samba "
+                        "(over [tool.hacluster] profile)")
     sub = parser.add_subparsers(dest="command_name", required=True)
     p = sub.add_parser("up", parents=[common], help="bring a lab up")
     p.add_argument("--stack", default=None, choices=[*roots.RELEASES, ""],

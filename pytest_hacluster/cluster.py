@@ -495,7 +495,7 @@ class Cluster:
         self, progress: Progress | None = None, timeout: float | None = None,
         since: float | None = None,
     ) -> Health:
-        """Wait (bounded) until every node is online, both groups run and the URLs answer 200.
+        """Wait (bounded) until every node is online, every group runs and every check answers.
 
         Progress shows what is still missing each time it changes, so a slow bring-up says why.
         ``timeout`` counts from ``since`` (the start of the bring-up) when given: the backend's
@@ -518,7 +518,7 @@ class Cluster:
         try:
             return wait_until(
                 look, lambda h: h.ok, timeout=max(0.0, timeout - (time.monotonic() - start)),
-                interval=0.25, what="both groups Started and the three URLs answering 200",
+                interval=0.25, what="every group Started and every check (URL) answering",
                 describe=lambda h: "; ".join(h.problems),
             )
         except WaitTimeout as exc:

@@ -19,6 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from pytest_hacluster import duration
+from pytest_hacluster.profiles import (
+    CHECK_KINDS,
+    DEFAULT_PROFILE,
+    PATH_KEYS,
+    PORT_KEYS,
+    PROFILES,
+    Check,
+    GroupSpec,
+    Op,
+    Primitive,
+)
 
 
 class ConfigError(ValueError):
@@ -36,33 +47,13 @@ class NodeSpec:
 
 
 @dataclass(frozen=True)
-class Op:
-    """One resource operation (crm ``op``). ``interval`` and ``timeout`` are seconds (an int
-    when whole); ``[tool.hacluster]`` may write them as seconds or as Pacemaker writes them
-    (``"10s"``, ``"500ms"``, ``"PT10S"``; see ``duration.py``)."""
-
-    interval: float = 0
-    timeout: float | None = None
-    on_fail: str | None = None
-
-
-@dataclass(frozen=True)
 class ServiceOps:
-    """The three operations the seed gives both httpd and tomcat."""
+    """The three operations the seed gives both httpd and tomcat: every primitive whose
+    ``ops`` the description leaves unset gets these."""
 
     start: Op = Op(timeout=90, on_fail="restart")
     monitor: Op = Op(interval=10, timeout=60, on_fail="restart")
     stop: Op = Op(timeout=300, on_fail="block")
-
-
-@dataclass(frozen=True)
-class GroupSpec:
-    """A resource group: a VIP and the service it fronts."""
-
-    name: str
-    vip_resource: str
-    vip: str
-    service_resource: str
 
 
 @dataclass(frozen=True)
@@ -241,8 +232,10 @@ class Description:
     interconnect_nic: str = "eth2"
     netmask: int = 24
     gateway: str = "192.168.1.1"
-    web: GroupSpec = GroupSpec("web", "vip_httpd", "192.168.1.101", "httpd")
-    webapp: GroupSpec = GroupSpec("webapp", "vip_tomcat", "192.168.1.102", "tomcat")
+    # Which of the seed's clusters (profiles.PROFILES) the groups start from; [groups.NAME]
+    # tables change or add groups on top of it.
+    profile: str = DEFAULT_PROFILE
+    groups: tuple[GroupSpec, ...] = PROFILES[DEFAULT_PROFILE].groups
     http_port: int = 80
     tomcat_port: int = 8080
     ajp_port: int = 8009
@@ -275,10 +268,6 @@ class Description:
 
     # -- derived values: computed, never configured, so they cannot drift apart --------------
     @property
-    def groups(self) -> tuple[GroupSpec, GroupSpec]:
-        return (self.web, self.webapp)
-
-    @property
     def node_names(self) -> tuple[str, ...]:
         return tuple(n.name for n in self.nodes)
 
@@ -301,22 +290,100 @@ class Description:
         known = ", ".join(self.node_names)
         raise KeyError(f"no node {name!r} in the cluster description ({known})")
 
-    @property
-    def web_url(self) -> str:
-        return f"http://{self.web.vip}{_port_suffix(self.http_port, 80)}/"
+    def __getattr__(self, name: str) -> GroupSpec:
+        """A group by its name as an attribute (``description.web``), as before groups were
+        data: tests written then keep working."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self.group(name)
+        except KeyError:
+            raise AttributeError(f"'Description' has no attribute or group {name!r}") from None
+
+    def group(self, name: str) -> GroupSpec:
+        """The described group ``name``; KeyError naming the groups there are."""
+        for g in self.groups:
+            if g.name == name:
+                return g
+        known = ", ".join(g.name for g in self.groups)
+        raise KeyError(f"no group {name!r} in the cluster description ({known})")
+
+    def ops_of(self, primitive: Primitive) -> dict[str, Op]:
+        """A primitive's operations: its own, else the description's ``service_ops``."""
+        if primitive.ops is not None:
+            return dict(primitive.ops)
+        o = self.service_ops
+        return {"start": o.start, "monitor": o.monitor, "stop": o.stop}
 
     @property
-    def app_url(self) -> str:
-        return f"http://{self.web.vip}{_port_suffix(self.http_port, 80)}{self.app_path}"
+    def slowest_monitor_interval(self) -> float:
+        """Seconds between monitors of the least often watched service primitive: what a
+        killed service may wait before Pacemaker looks (the seed's 10)."""
+        return max(self.ops_of(p).get("monitor", self.service_ops.monitor).interval
+                   for g in self.groups for p in g.primitives)
 
-    @property
-    def tomcat_url(self) -> str:
-        return f"http://{self.webapp.vip}:{self.tomcat_port}/"
+    def groups_running(self, agent_type: str) -> tuple[GroupSpec, ...]:
+        """The groups with a primitive of this agent type (``apache``, ``tomcat``, ``smbd``)."""
+        return tuple(g for g in self.groups
+                     if any(p.agent_type == agent_type for p in g.primitives))
+
+    def port(self, value: int | str, default: int) -> int:
+        """A check's port: a number, one of ``PORT_KEYS`` (this description's value), or 0 for
+        ``default``."""
+        if isinstance(value, str):
+            return int(getattr(self, value))
+        return value or default
+
+    def check_url(self, group: GroupSpec, check: Check) -> str:
+        """Where a check reaches its group, as the probe fetches it (``http_client.fetch``):
+        ``http://VIP[:port]/path``, ``smb://VIP/share/path``, ``netbios://VIP/NAME``,
+        ``tcp://VIP:port``."""
+        if check.kind == "http":
+            path = getattr(self, check.path) if check.path in PATH_KEYS else check.path
+            port = _port_suffix(self.port(check.port, self.http_port), 80)
+            return f"http://{group.vip}{port}{path}"
+        if check.kind == "smb":
+            return f"smb://{group.vip}{_port_suffix(self.port(check.port, 445), 445)}/" \
+                f"{check.share}/{check.path.lstrip('/')}"
+        if check.kind == "netbios":
+            return f"netbios://{group.vip}/{check.expect}"
+        return f"tcp://{group.vip}:{self.port(check.port, 0)}"
 
     @property
     def urls(self) -> dict[str, str]:
-        """The three URLs the acceptance tests check, by a short name."""
-        return {"web": self.web_url, "app": self.app_url, "tomcat": self.tomcat_url}
+        """Every check of every group, by its name: what the probe and the health wait fetch
+        (the seed's pair: web, app, tomcat)."""
+        return {name: self.check_url(g, c) for g in self.groups for name, c in g.checks.items()}
+
+    def checks_of(self, group: str) -> tuple[str, ...]:
+        """The check names a group's failure takes down: its own, and those it serves for
+        another group (the seed's: web -> web, app; webapp -> app, tomcat)."""
+        return tuple(name for g in self.groups for name, c in g.checks.items()
+                     if (c.served_by or g.name) == group or g.name == group)
+
+    def own_checks(self, group: str) -> tuple[str, ...]:
+        """The checks described on the group itself (webapp -> tomcat)."""
+        return tuple(self.group(group).checks)
+
+    def served_checks(self, group: str) -> tuple[str, ...]:
+        """The checks whose answer comes from the group's node (web -> web; webapp -> app,
+        tomcat)."""
+        return tuple(name for g in self.groups for name, c in g.checks.items()
+                     if (c.served_by or g.name) == group)
+
+    def find_check(self, name: str) -> tuple[GroupSpec, Check]:
+        """The group a check is described on, and the check; KeyError naming the checks."""
+        for g in self.groups:
+            if name in g.checks:
+                return g, g.checks[name]
+        raise KeyError(f"no check {name!r} (checks: {', '.join(self.urls)})")
+
+    def serving_group(self, check_name: str) -> str:
+        """The group whose node answers the check ``check_name``."""
+        for g in self.groups:
+            if check_name in g.checks:
+                return g.checks[check_name].served_by or g.name
+        raise KeyError(f"no check {check_name!r} (checks: {', '.join(self.urls)})")
 
 
 def _port_suffix(port: int, default: int) -> str:
@@ -355,19 +422,20 @@ OPERATION_ATTRIBUTES = frozenset({
 })
 
 
-def load(pyproject: Path | None) -> Description:
+def load(pyproject: Path | None, profile: str | None = None) -> Description:
     """The description in effect: the seed's, with ``[tool.hacluster]`` of ``pyproject`` on top.
 
     A file with no ``[tool]`` table at all is a description of its own (``cluster_name = ...``
     at the top), so ``--hacluster-config`` can name a plain ``hacluster.toml`` too.
+    ``profile`` (``--hacluster-profile``) replaces the file's ``profile`` key.
     """
     if pyproject is None or not pyproject.is_file():
-        return Description()
+        return from_mapping({}, profile=profile) if profile else Description()
     data = _read_toml(pyproject)
     if "tool" not in data and pyproject.name != "pyproject.toml":
-        return from_mapping(data, where=str(pyproject.name))
+        return from_mapping(data, where=str(pyproject.name), profile=profile)
     table = data.get("tool", {}).get("hacluster", {})
-    return from_mapping(table, where="tool.hacluster")
+    return from_mapping(table, where="tool.hacluster", profile=profile)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -451,19 +519,138 @@ def discover(
     return Source(None, "the seed's", tuple(dict.fromkeys(searched)))
 
 
-def from_mapping(table: dict[str, Any], where: str = "tool.hacluster") -> Description:
-    """Build and check a description from a TOML table (the seed's values fill the gaps)."""
+def from_mapping(
+    table: dict[str, Any], where: str = "tool.hacluster", profile: str | None = None
+) -> Description:
+    """Build and check a description from a TOML table (the seed's values fill the gaps).
+
+    ``profile`` (``--hacluster-profile``) wins over the table's ``profile`` key; the chosen
+    profile's groups are the base that ``[groups.NAME]`` tables (or, as before profiles, a
+    top-level table named after a group: ``[tool.hacluster.web]``) change or add to.
+    """
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table")
     table = dict(table)
     nodes = table.pop("nodes", None)
-    desc = _build(Description, table, where, Description())
+    written = table.pop("profile", None)
+    name, pwhere = (profile, "--hacluster-profile") if profile else (written, f"{where}.profile")
+    base = with_profile(Description(), name or DEFAULT_PROFILE, pwhere)
+    groups = table.pop("groups", {})
+    if not isinstance(groups, dict):
+        raise ConfigError(f"{where}.groups: expected a table of groups, e.g. [{where}.groups.web]")
+    overlays = [(n, v, f"{where}.groups.{n}") for n, v in groups.items()]
+    fields = {f.name for f in dataclasses.fields(Description)}
+    for key in [k for k in table if k not in fields and k in {g.name for g in base.groups}]:
+        overlays.append((key, table.pop(key), f"{where}.{key}"))
+    desc = _build(Description, table, where, base)
+    if overlays:
+        desc = dataclasses.replace(desc, groups=_build_groups(desc.groups, overlays))
     if nodes is not None:
         desc = dataclasses.replace(desc, nodes=_build_nodes(nodes, f"{where}.nodes"))
         if len(desc.nodes) > 2 and "properties" not in table:
             desc = dataclasses.replace(desc, properties=dict(QUORUM_PROPERTIES))
-    _check(desc, where)
+    # Errors name a group where the user wrote it ([web] or [groups.web]), by position: a
+    # group's name key may have renamed it.
+    written_at = {n: w for n, _, w in overlays}
+    order = [g.name for g in base.groups] + [n for n, _, _ in overlays if n not in
+                                             {g.name for g in base.groups}]
+    _check(desc, where, [written_at.get(n, f"{where}.groups.{n}") for n in order])
     return desc
+
+
+def with_profile(desc: Description, name: str, where: str = "--hacluster-profile") -> Description:
+    """``desc`` with the groups of profile ``name``; ConfigError naming ``where`` for an
+    unknown one."""
+    if name not in PROFILES:
+        raise ConfigError(f"{where}: no profile {name!r} (known: {', '.join(PROFILES)})")
+    return dataclasses.replace(desc, profile=name, groups=PROFILES[name].groups)
+
+
+_GROUP_KEYS = ("name", "vip_resource", "vip", "service_resource", "primitives", "checks")
+_PRIMITIVE_KEYS = ("agent", "params", "ops", "meta", "process")
+_CHECK_KEYS = tuple(f.name for f in dataclasses.fields(Check))
+
+
+def _table(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a table")
+    return value
+
+
+def _unknown(values: dict[str, Any], known: tuple[str, ...], where: str) -> None:
+    for key in values:
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(known)})")
+
+
+def _build_groups(
+    base: tuple[GroupSpec, ...], overlays: list[tuple[str, Any, str]]
+) -> tuple[GroupSpec, ...]:
+    """The profile's groups with each ``(name, table, where)`` laid over the group of that
+    name, or added after them when the profile has none."""
+    groups = {g.name: g for g in base}
+    for name, values, where in overlays:
+        values = dict(_table(values, where))
+        _unknown(values, _GROUP_KEYS, where)
+        old = groups.get(name)
+        if old is None:
+            missing = [k for k in ("vip_resource", "vip", "primitives") if k not in values]
+            if missing:
+                raise ConfigError(f"{where}: a new group needs {', '.join(missing)}")
+            old = GroupSpec(name, "", "")
+        prims = list(old.primitives)
+        if "primitives" in values:
+            prims = _build_primitives(prims, values.pop("primitives"), f"{where}.primitives")
+        if "service_resource" in values:  # before primitives were data: the one service's id
+            rid = _coerce(str, values.pop("service_resource"), f"{where}.service_resource", "")
+            if not prims:
+                raise ConfigError(f"{where}.service_resource: the group has no primitive")
+            prims[-1] = dataclasses.replace(prims[-1], id=rid)
+        checks = dict(old.checks)
+        for cname, cvalues in _table(values.pop("checks", {}), f"{where}.checks").items():
+            cwhere = f"{where}.checks.{cname}"
+            cvalues = dict(_table(cvalues, cwhere))
+            _unknown(cvalues, _CHECK_KEYS, cwhere)
+            port = cvalues.pop("port", None)
+            check = _build(Check, cvalues, cwhere, checks.get(cname, Check()))
+            if port is not None:
+                if isinstance(port, bool) or not isinstance(port, int | str):
+                    raise ConfigError(f"{cwhere}.port: expected a TCP port or one of "
+                                      f"{', '.join(PORT_KEYS)}, got {port!r}")
+                check = dataclasses.replace(check, port=port)
+            checks[cname] = check
+        scalars = {k: _coerce(str, v, f"{where}.{k}", "") for k, v in values.items()}
+        groups[name] = dataclasses.replace(old, **scalars, primitives=tuple(prims), checks=checks)
+    return tuple(groups.values())
+
+
+def _build_primitives(prims: list[Primitive], table: Any, where: str) -> list[Primitive]:
+    """``[...primitives.ID]`` tables: change the primitive ``ID`` or append a new one (which
+    needs ``agent``). ``params`` and ``meta`` add to what is there, ``ops.NAME`` too."""
+    out = {p.id: p for p in prims}
+    for rid, values in _table(table, where).items():
+        pwhere = f"{where}.{rid}"
+        values = dict(_table(values, pwhere))
+        _unknown(values, _PRIMITIVE_KEYS, pwhere)
+        old = out.get(rid)
+        if old is None:
+            if "agent" not in values:
+                raise ConfigError(f"{pwhere}: a new primitive needs agent (class:provider:type)")
+            old = Primitive(rid, "")
+        agent = _coerce(str, values.get("agent", old.agent), f"{pwhere}.agent", "")
+        params = {**old.params, **_coerce(dict[str, str], values.get("params", {}),
+                                          f"{pwhere}.params", {})}
+        meta = {**old.meta, **_coerce(dict[str, str], values.get("meta", {}), f"{pwhere}.meta", {})}
+        ops = old.ops
+        if "ops" in values:
+            ops = dict(ops or {})
+            for op_name, op_values in _table(values["ops"], f"{pwhere}.ops").items():
+                owhere = f"{pwhere}.ops.{op_name}"
+                ops[op_name] = _build(Op, _table(op_values, owhere), owhere,
+                                      ops.get(op_name, Op()))
+        process = _coerce(str, values.get("process", old.process), f"{pwhere}.process", "")
+        out[rid] = Primitive(rid, agent, params, ops, meta, process)
+    return list(out.values())
 
 
 def _build_nodes(nodes: Any, where: str) -> tuple[NodeSpec, ...]:
@@ -575,7 +762,7 @@ def _scalar_str(value: Any, where: str) -> str:
     raise ConfigError(f"{where}: expected a string, number or boolean, got {value!r}")
 
 
-def _check(desc: Description, where: str) -> None:
+def _check(desc: Description, where: str, group_wheres: list[str] | None = None) -> None:
     """Cross-field checks: addresses, names and options that would break the cluster."""
     if not _NAME_RE.match(desc.cluster_name):
         raise ConfigError(f"{where}.cluster_name: {desc.cluster_name!r} is not a simple name")
@@ -623,21 +810,7 @@ def _check(desc: Description, where: str) -> None:
             )
     if ic[0].network.overlaps(service_net):
         raise ConfigError(f"{where}.nodes: interconnect and service LAN must be separate networks")
-    ids: dict[str, str] = {}
-    for group, key in ((desc.web, "web"), (desc.webapp, "webapp")):
-        _claim(seen, group.vip, f"{where}.{key}.vip")
-        if ipaddress.ip_address(group.vip) not in service_net:
-            raise ConfigError(f"{where}.{key}.vip: {group.vip} is outside {service_net}")
-        for rkey in ("name", "vip_resource", "service_resource"):
-            rid = getattr(group, rkey)
-            if not _ID_RE.match(rid):
-                raise ConfigError(
-                    f"{where}.{key}.{rkey}: {rid!r} is not a Pacemaker id (an XML ID: a letter "
-                    "or '_' first, then letters, digits, '_', '-', '.')"
-                )
-            if rid in ids:
-                raise ConfigError(f"{where}.{key}.{rkey}: {rid!r} is already {ids[rid]}")
-            ids[rid] = f"{where}.{key}.{rkey}"
+    _check_groups(desc, where, seen, service_net, group_wheres or [])
     for op_name in ("start", "monitor", "stop"):
         op = getattr(desc.service_ops, op_name)
         if op.on_fail is not None and op.on_fail not in _ON_FAIL:
@@ -662,6 +835,94 @@ def _check(desc: Description, where: str) -> None:
     _check_timings(desc.timings, f"{where}.timings")
     _check_fencing(desc, f"{where}.fencing")
     _check_access(desc, where)
+
+
+# class:provider:type for OCF, class:type for the others (Pacemaker's resource classes).
+_AGENT_RE = re.compile(
+    r"^(ocf:[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+|(lsb|systemd|service|upstart|nagios):[A-Za-z0-9_.@-]+)$"
+)
+_OPERATIONS = {"start", "stop", "monitor", "promote", "demote", "notify", "reload",
+               "migrate_to", "migrate_from", "meta-data", "validate-all"}
+
+
+def _check_id(rid: str, where: str, ids: dict[str, str]) -> None:
+    if not _ID_RE.match(rid):
+        raise ConfigError(
+            f"{where}: {rid!r} is not a Pacemaker id (an XML ID: a letter "
+            "or '_' first, then letters, digits, '_', '-', '.')"
+        )
+    if rid in ids:
+        raise ConfigError(f"{where}: {rid!r} is already {ids[rid]}")
+    ids[rid] = where
+
+
+def _check_groups(
+    desc: Description, where: str, seen: dict[str, str], service_net: ipaddress.IPv4Network,
+    group_wheres: list[str],
+) -> None:
+    """Each group: its VIP on the service LAN and its own, ids unique across the cluster,
+    agents, operations, meta-attributes and checks that Pacemaker and the probe understand."""
+    if not desc.groups:
+        raise ConfigError(f"{where}.groups: the cluster needs at least one group")
+    ids: dict[str, str] = {}
+    names = {g.name for g in desc.groups}
+    for i, group in enumerate(desc.groups):
+        key = group_wheres[i] if i < len(group_wheres) else f"{where}.groups.{group.name}"
+        _claim(seen, group.vip, f"{key}.vip")
+        if ipaddress.ip_address(group.vip) not in service_net:
+            raise ConfigError(f"{key}.vip: {group.vip} is outside {service_net}")
+        _check_id(group.name, f"{key}.name", ids)
+        _check_id(group.vip_resource, f"{key}.vip_resource", ids)
+        if not group.primitives:
+            raise ConfigError(f"{key}.primitives: a group needs at least one primitive")
+        for prim in group.primitives:
+            pwhere = f"{key}.primitives.{prim.id}"
+            _check_id(prim.id, pwhere, ids)
+            if not _AGENT_RE.match(prim.agent):
+                raise ConfigError(f"{pwhere}.agent: {prim.agent!r} is not class:provider:type "
+                                  "(ocf:heartbeat:apache) or class:type (lsb:smbd)")
+            for op_name, op in (prim.ops or {}).items():
+                if op_name not in _OPERATIONS:
+                    raise ConfigError(f"{pwhere}.ops.{op_name}: not one of Pacemaker's "
+                                      f"operations ({', '.join(sorted(_OPERATIONS))})")
+                if op.on_fail is not None and op.on_fail not in _ON_FAIL:
+                    raise ConfigError(f"{pwhere}.ops.{op_name}.on_fail: {op.on_fail!r} is not "
+                                      f"one of {', '.join(sorted(_ON_FAIL))}")
+            if prim.ops is not None and prim.ops.get("monitor", Op(1)).interval <= 0:
+                raise ConfigError(f"{pwhere}.ops.monitor.interval: must be positive")
+            for meta in prim.meta:
+                if meta not in RESOURCE_META:
+                    raise ConfigError(f"{pwhere}.meta.{meta}: not a resource meta-attribute "
+                                      f"({', '.join(sorted(RESOURCE_META))})")
+            if prim.process and not re.match(r"^[A-Za-z0-9_.+-]{1,15}$", prim.process):
+                raise ConfigError(f"{pwhere}.process: {prim.process!r} is not a process name "
+                                  "(pkill -x matches at most 15 characters)")
+        for cname, check in group.checks.items():
+            _check_check(desc, check, f"{key}.checks.{cname}", names)
+    every = [name for g in desc.groups for name in g.checks]
+    if len(every) != len(set(every)):
+        twice = sorted({n for n in every if every.count(n) > 1})
+        raise ConfigError(f"{where}.groups: check names are the probe's names and must be "
+                          f"unique across groups: {', '.join(twice)}")
+
+
+def _check_check(desc: Description, check: Check, where: str, groups: set[str]) -> None:
+    if check.kind not in CHECK_KINDS:
+        raise ConfigError(f"{where}.kind: {check.kind!r} is not one of {', '.join(CHECK_KINDS)}")
+    if isinstance(check.port, str):
+        if check.port not in PORT_KEYS:
+            raise ConfigError(f"{where}.port: {check.port!r} is not a port number or one of "
+                              f"{', '.join(PORT_KEYS)}")
+    elif not 0 <= check.port < 65536 or (check.kind == "tcp" and check.port == 0):
+        raise ConfigError(f"{where}.port: {check.port} is not a TCP port")
+    if check.served_by and check.served_by not in groups:
+        raise ConfigError(f"{where}.served_by: no group {check.served_by!r}")
+    if check.kind == "http" and not (check.path.startswith("/") or check.path in PATH_KEYS):
+        raise ConfigError(f"{where}.path: expected a path like '/' or '/app/'")
+    if check.kind == "smb" and (not check.share or check.path.strip("/") == ""):
+        raise ConfigError(f"{where}: an smb check needs share and path (a file on the share)")
+    if check.kind == "netbios" and not re.match(r"^[A-Za-z0-9_-]{1,15}$", check.expect):
+        raise ConfigError(f"{where}.expect: {check.expect!r} is not a NetBIOS name")
 
 
 def _check_node_name(name: str, where: str) -> None:

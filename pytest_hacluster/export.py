@@ -45,10 +45,21 @@ EXPORT_COMMAND = "python -m pytest_hacluster.export --out .hacluster/rendered"
 FORMAT = 3
 # The seed's provisioning order per stack: (on every node, then on the last node only). The
 # documented stack keeps the seed's script names; Debian 12's cluster.sh is its heartbeat.sh.
+# A script whose service the description has no primitive of is left out (``provisioners``).
 PROVISIONERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "debian12": (("cluster", "apache", "tomcat", "httpd-proxy"), ("pacemaker",)),
-    "centos6": (("heartbeat", "apache", "tomcat", "httpd-proxy"), ("pacemaker",)),
+    "debian12": (("cluster", "apache", "tomcat", "httpd-proxy", "samba"), ("pacemaker",)),
+    "centos6": (("heartbeat", "apache", "tomcat", "httpd-proxy", "samba"), ("pacemaker",)),
 }
+# Script -> the agent type (render.Description.groups_running) it provisions for.
+SERVICE_SCRIPTS = {"apache": "apache", "httpd-proxy": "apache", "tomcat": "tomcat",
+                   "samba": "smbd"}
+
+
+def provisioners(desc: Description, stack: Stack) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The stack's scripts in the seed's order, for the services the description has."""
+    every_node, last_node = PROVISIONERS[stack.name]
+    return tuple(s for s in every_node
+                 if s not in SERVICE_SCRIPTS or desc.groups_running(SERVICE_SCRIPTS[s])), last_node
 
 
 def provision_dir(stack: Stack) -> str:
@@ -144,7 +155,7 @@ def nodes_json(desc: Description, stack: Stack = DEBIAN12) -> str:
     """What the Vagrantfile needs (names, addresses, ssh ports, box, provisioners): it keeps no
     copy of its own."""
     netmask = str(ipaddress.IPv4Network(f"0.0.0.0/{desc.netmask}").netmask)
-    every_node, last_node = PROVISIONERS[stack.name]
+    every_node, last_node = provisioners(desc, stack)
     # With fence_vbox the VMs need names the fence devices can name (vagrant's own include a
     # timestamp); otherwise vagrant names them as it always does.
     vms = fencing.vm_names(desc)
@@ -161,6 +172,7 @@ def nodes_json(desc: Description, stack: Stack = DEBIAN12) -> str:
         "required_files": list(render.required_files(stack)),
         "cluster_key": cluster_key.KEYS[stack.name][0],
         "cluster_name": desc.cluster_name,
+        "profile": desc.profile,
         "netmask": netmask,
         "service_nic": desc.service_nic,
         "interconnect_nic": desc.interconnect_nic,
@@ -223,6 +235,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="pyproject.toml with [tool.hacluster] (default: ./pyproject.toml if present)",
     )
     parser.add_argument(
+        "--profile", default=None,
+        help="which of the seed's clusters: apache-tomcat, apache, apache-samba (over "
+        "[tool.hacluster] profile)",
+    )
+    parser.add_argument(
         "--box", default=None,
         help="the box to provision (default: [tool.hacluster.vagrant] box); a CentOS box gets "
         "the seed's documented stack, any other Debian 12's",
@@ -232,7 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.config is not None and not args.config.is_file():
         parser.error(f"--config {args.config}: no such file")
     try:
-        desc = load(args.config if args.config is not None else Path("pyproject.toml"))
+        desc = load(args.config if args.config is not None else Path("pyproject.toml"),
+                    args.profile)
         if args.box is not None:
             desc = dataclasses.replace(
                 desc, vagrant=dataclasses.replace(desc.vagrant, box=args.box)

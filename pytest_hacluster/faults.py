@@ -254,21 +254,30 @@ class Fault(ABC):
 
 # -- processes --------------------------------------------------------------------------------
 
-def process_match(cluster: FaultTarget, resource: str) -> list[str]:
-    """``pkill`` arguments that match a service resource's processes on either stack.
+# pkill arguments for the agents whose processes have other names on other stacks: Apache is
+# ``apache2`` on Debian and ``httpd`` on CentOS; Tomcat is a JVM whose command line names its
+# bootstrap class whatever the Java or Tomcat version. Other primitives name their ``process``.
+AGENT_PROCESSES: dict[str, list[str]] = {
+    "ocf:heartbeat:apache": ["-x", "apache2|httpd"],
+    "ocf:heartbeat:tomcat": ["-f", r"org\.apache\.catalina\.startup\.Bootstrap"],
+}
 
-    Apache is ``apache2`` on Debian and ``httpd`` on CentOS; Tomcat is a JVM whose command line
-    names its bootstrap class whatever the Java or Tomcat version.
-    """
+
+def process_match(cluster: FaultTarget, resource: str) -> list[str]:
+    """``pkill`` arguments that match a service resource's processes on either stack."""
     desc = cluster.description
-    if resource == desc.web.service_resource:
-        return ["-x", "apache2|httpd"]
-    if resource == desc.webapp.service_resource:
-        return ["-f", r"org\.apache\.catalina\.startup\.Bootstrap"]
-    raise FaultError(
-        f"no known processes for resource {resource!r}; services are "
-        f"{desc.web.service_resource} and {desc.webapp.service_resource}"
-    )
+    for group in desc.groups:
+        for prim in group.primitives:
+            if prim.id != resource:
+                continue
+            if prim.process:
+                return ["-x", prim.process]
+            if prim.agent in AGENT_PROCESSES:
+                return list(AGENT_PROCESSES[prim.agent])
+            raise FaultError(f"no known processes for resource {resource!r} ({prim.agent}): "
+                             "describe its process")
+    services = ", ".join(p.id for g in desc.groups for p in g.primitives)
+    raise FaultError(f"no known processes for resource {resource!r}; services are {services}")
 
 
 class KillService(Fault):
@@ -518,7 +527,10 @@ class RemoveFile(Fault):
         docroot = self.cluster.backend.stack.docroot.rstrip("/") + "/"
         if not self.path.startswith(docroot):
             return Unsimulable(f"the scheduler cannot know what a missing {self.path} breaks")
-        httpd = self.cluster.description.web.service_resource
+        httpd = next((p.id for g in self.cluster.description.groups for p in g.primitives
+                      if p.agent_type == "apache"), None)
+        if httpd is None:
+            return Unsimulable(f"no apache primitive serves {docroot}")
         return Simulation(
             f"failed monitor of {httpd} on {self.node}, then its start fails (INFINITY)",
             edits=(("crm_attribute", "--node", self.node, "--lifetime", "reboot",

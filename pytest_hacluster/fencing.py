@@ -136,12 +136,18 @@ def crm_configuration(desc: Description) -> str:
 def group_meta(desc: Description, group: str) -> str:
     """`` meta priority=N`` for a group's crmsh line when priority-fencing-delay decides which
     node survives a split ("" otherwise). Unconfigured, the Apache group weighs more: the node
-    running ``web`` survives."""
+    running ``web`` survives (each group weighs more than the ones described after it)."""
     f = desc.fencing
-    priorities = f.priorities or {desc.web.name: "2", desc.webapp.name: "1"}
+    priorities = f.priorities or default_priorities(desc)
     if not (f.enabled and f.priority_fencing_delay and group in priorities):
         return ""
     return f" meta priority={priorities[group]}"
+
+
+def default_priorities(desc: Description) -> dict[str, str]:
+    """Group -> priority when none are configured: the first group weighs most (web 2,
+    webapp 1 for the seed's pair)."""
+    return {g.name: str(len(desc.groups) - i) for i, g in enumerate(desc.groups)}
 
 
 def node_files(desc: Description) -> list[tuple[str, str, int]]:
@@ -167,6 +173,6 @@ def vm_names(desc: Description) -> dict[str, str]:
     return {node: vm_name(desc, node) for node in desc.node_names}
 
 
-__all__ = ["DEVICES", "FenceDevice", "crm_configuration", "device", "device_id",
-           "group_meta", "node_files", "packages", "properties", "vbox_params", "vm_name",
-           "vm_names"]
+__all__ = ["DEVICES", "FenceDevice", "crm_configuration", "default_priorities", "device",
+           "device_id", "group_meta", "node_files", "packages", "properties", "vbox_params",
+           "vm_name", "vm_names"]

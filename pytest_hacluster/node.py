@@ -71,7 +71,7 @@ mount --bind "$root/dev/pts/ptmx" "$root/dev/ptmx"
 mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm"
 mount -t tmpfs -o mode=0755 tmpfs "$root/run"
 mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
-mkdir -p "$root/run/lock" "$root/run/apache2" "$root/run/resource-agents"
+mkdir -p "$root/run/lock" "$root/run/apache2" "$root/run/resource-agents" "$root/run/samba"
 chmod 1777 "$root/run/lock"
 # Host directories shown inside the node (a VM's shared folders): one "src<TAB>dst" a line.
 tab=$(printf '\t')

@@ -29,6 +29,16 @@ REQUIRED: tuple[tuple[str, str], ...] = (
     ("pkill", "procps"),
 )
 
+# The 2013 cluster's file server (profile apache-samba): the LSB init scripts the resources run
+# and the clients the checks use. Installed by bootstrap with the rest; required only where the
+# description has a Samba group (a root built for another stack has none of it).
+SAMBA: tuple[tuple[str, str], ...] = (
+    ("/etc/init.d/smbd", "samba"),
+    ("/etc/init.d/nmbd", "samba"),
+    ("smbclient", "smbclient"),
+    ("nmblookup", "samba-common-bin"),
+)
+
 
 # Where a command is looked for inside a node (node.NODE_PATH's directories).
 NODE_BIN_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
@@ -88,7 +98,7 @@ def missing(
 
 
 def debian_packages() -> list[str]:
-    return sorted({pkg for _, pkg in REQUIRED})
+    return sorted({pkg for _, pkg in REQUIRED + SAMBA})
 
 
 def install_command(pkgs: list[str]) -> str:

@@ -28,6 +28,7 @@ from pytest_hacluster.confirm import SchedulerCheck
 from pytest_hacluster.failover import junit_properties
 from pytest_hacluster.interrupt import Stopper, die_with_parent
 from pytest_hacluster.invariants import Watcher
+from pytest_hacluster.profiles import PROFILES
 from pytest_hacluster.records import describe_origin
 from pytest_hacluster.scenario import Scenario, fencing_properties, settings_interval
 from pytest_hacluster.stash import (
@@ -69,6 +70,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--hacluster-stack", metavar="NAME", default=None,
         help="the Debian release whose cluster stack the lab runs: debian11, debian12, debian13 "
         "(over [tool.hacluster] stack; default: this machine's own packages)",
+    )
+    group.addoption(
+        "--hacluster-profile", metavar="NAME", default=None,
+        help="which of the seed's clusters: apache-tomcat (default), apache, apache-samba "
+        "(over [tool.hacluster] profile; its other keys still apply)",
     )
     group.addoption(
         "--hacluster-slow", action="store_true", default=False,
@@ -147,6 +153,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "hacluster_no_quorum: a scenario of a cluster whose quorum cannot decide (the seed's "
         "pair, or no-quorum-policy=ignore; skipped otherwise)",
     )
+    profile = config.getoption("hacluster_profile", None)
+    if profile is not None and profile not in PROFILES:
+        raise pytest.UsageError(f"hacluster: --hacluster-profile: no profile {profile!r} "
+                                f"(known: {', '.join(PROFILES)})")
     config.stash[ACTIVE] = []
     config.stash[SOURCE] = find_description(config)
     config.pluginmanager.register(RunTable(config), "hacluster-runs")
@@ -276,12 +286,44 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         lines.append(f"hacluster: stack {describe_origin(backend.stack_origin())}")
     elif description is not None:
         lines.append(f"hacluster: stack {description.stack or 'this machine'}")
+    if description is not None:
+        groups = ", ".join(g.name for g in description.groups)
+        lines.append(f"hacluster: profile {description.profile}: groups {groups}")
     return lines
 
 
+# Arguments a test can ask for to run once per part of the described cluster, with test ids
+# naming that part (the seed's pair: groups web and webapp, services httpd and tomcat, checks
+# web, app and tomcat).
+PER_GROUP = "hacluster_group"  # a GroupSpec, id: the group's name
+PER_SERVICE = "hacluster_service"  # (GroupSpec, Primitive) of every non-VIP primitive, id: its id
+PER_CHECK = "hacluster_check"  # a check's name (a key of Description.urls), id: that name
+
+
+def _description_params(
+    config: pytest.Config,
+) -> dict[str, tuple[list[object], list[str]]]:
+    desc = load_description(config)
+    return {
+        PER_GROUP: (list(desc.groups), [g.name for g in desc.groups]),
+        PER_SERVICE: ([(g, p) for g in desc.groups for p in g.primitives],
+                      [p.id for g in desc.groups for p in g.primitives]),
+        PER_CHECK: (list(desc.urls), list(desc.urls)),
+    }
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """``--hacluster-repeat N``: every fault scenario (a test using ``hacluster_scenario``)
+    """``hacluster_group``, ``hacluster_service``, ``hacluster_check``: the test once per
+    group, service primitive or check of the described cluster.
+
+    ``--hacluster-repeat N``: every fault scenario (a test using ``hacluster_scenario``)
     N times, as N items ``...-runKofN`` that pytest-xdist can spread over its workers."""
+    wanted = [n for n in (PER_GROUP, PER_SERVICE, PER_CHECK) if n in metafunc.fixturenames]
+    if wanted:
+        params = _description_params(metafunc.config)
+        for name in wanted:
+            values, ids = params[name]
+            metafunc.parametrize(name, values, ids=ids)
     count = metafunc.config.getoption("hacluster_repeat", 1)
     if count > 1 and "hacluster_scenario" in metafunc.fixturenames:
         metafunc.fixturenames.append("hacluster_run")

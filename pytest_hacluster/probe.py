@@ -18,7 +18,13 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from pytest_hacluster.http_client import Reply, Runner, fetch
+from pytest_hacluster.http_client import (
+    PROCESS_CHECK_INTERVAL_S,
+    Reply,
+    Runner,
+    fetch,
+    is_process_check,
+)
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,9 @@ class Probe:
 
     ``runner`` is where requests run (threads inside the clients' network namespace for the
     lab); it needs enough workers for ``len(urls) * ceil(timeout / interval)`` requests in
-    flight, which ``workers_needed`` says.
+    flight, which ``workers_needed`` says. Checks that start a client process (smb, netbios)
+    are sampled every ``http_client.PROCESS_CHECK_INTERVAL_S`` at most: their outages are
+    precise to that.
     """
 
     def __init__(
@@ -122,6 +130,12 @@ class Probe:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._in_flight = dict.fromkeys(self.urls, 0)
+        # Ticks between two samples of a URL: 1, but for checks that start a client process.
+        self._every = {
+            name: max(1, round(PROCESS_CHECK_INTERVAL_S / interval)) if is_process_check(url)
+            else 1
+            for name, url in self.urls.items()
+        }
         self.started: float | None = None
         self.stopped: float | None = None
 
@@ -163,6 +177,8 @@ class Probe:
                 self.stopped = now  # a forgotten probe ends itself: traffic is bounded
                 return
             for name, url in self.urls.items():
+                if tick % self._every[name]:
+                    continue  # a check that starts a process: sampled less often
                 with self._lock:
                     if self._in_flight[name] >= limit:
                         continue  # the samples in flight already cover this tick

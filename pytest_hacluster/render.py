@@ -13,7 +13,15 @@ import html
 from dataclasses import dataclass
 
 from pytest_hacluster import duration, fencing, timings
-from pytest_hacluster.config import Description, NodeSpec, Op
+from pytest_hacluster.config import Description, NodeSpec
+from pytest_hacluster.profiles import (
+    APACHE_TITLE,
+    SAMBA_NETBIOS_NAME,
+    TOMCAT_TITLE,
+    GroupSpec,
+    Op,
+    Primitive,
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,13 @@ class Stack:
     catalina_base: str
     tomcat_user: str
     tomcat_conf_dir: str
+    # Init scripts the stack names otherwise than Debian (lsb:NAME), as (Debian's, its own).
+    lsb_names: tuple[tuple[str, str], ...] = ()
+
+    def agent(self, agent: str) -> str:
+        """``agent`` as this stack has it: ``lsb:smbd`` is ``lsb:smb`` on CentOS 6."""
+        cls, _, name = agent.partition(":")
+        return f"lsb:{dict(self.lsb_names).get(name, name)}" if cls == "lsb" else agent
 
 
 DEBIAN12 = Stack(
@@ -85,6 +100,7 @@ CENTOS6 = Stack(
     catalina_base="/usr/local/tomcat",
     tomcat_user="tomcat",
     tomcat_conf_dir="/usr/local/tomcat/conf",
+    lsb_names=(("nmbd", "nmb"), ("smbd", "smb")),
 )
 STACKS = {stack.name: stack for stack in (DEBIAN11, DEBIAN12, DEBIAN13, CENTOS6)}
 
@@ -158,11 +174,61 @@ def _op(name: str, op: Op) -> str:
     return " ".join(parts)
 
 
-def _service_ops(desc: Description) -> str:
-    ops = desc.service_ops
-    return " \\\n    ".join(
-        [_op("start", ops.start), _op("monitor", ops.monitor), _op("stop", ops.stop)]
-    )
+def _param(key: str, value: str) -> str:
+    return f'{key}="{value}"' if any(c.isspace() for c in value) or not value else f"{key}={value}"
+
+
+def agent_params(
+    desc: Description, stack: Stack, group: GroupSpec, primitive: Primitive
+) -> dict[str, str]:
+    """A primitive's params: what its agent needs on ``stack`` (Apache's and Tomcat's paths,
+    their status URLs on the group's VIP), then the described ``params`` over them."""
+    defaults: dict[str, str] = {}
+    if primitive.agent == "ocf:heartbeat:apache":
+        defaults = {
+            "configfile": stack.apache_configfile, "httpd": stack.apache_binary,
+            "envfiles": stack.apache_envfiles,
+            "statusurl": f"http://{group.vip}{_port_suffix(desc.http_port)}/",
+            # The seed's agents fetched statusurl with wget, which fails on an HTTP error: a
+            # 403 (the missing index page) fails the monitor. resource-agents 4.16 (Debian 13)
+            # prefers curl (http-mon.sh findhttpclient, "see b2ca07d"), which exits 0 on a 403
+            # whose page matches the default testregex </html>: Pacemaker then never notices
+            # (measured).
+            "client": APACHE_MONITOR_CLIENT,
+        }
+    elif primitive.agent == "ocf:heartbeat:tomcat":
+        defaults = {
+            **tomcat_stack_params(stack),
+            "java_opts": TOMCAT_JAVA_OPTS,
+            "statusurl": f"http://{group.vip}:{desc.tomcat_port}/",
+        }
+    return {**defaults, **primitive.params}
+
+
+def _port_suffix(port: int) -> str:
+    return "" if port == 80 else f":{port}"
+
+
+def group_configuration(desc: Description, stack: Stack, group: GroupSpec) -> list[str]:
+    """One group in crmsh syntax: its VIP, its primitives, the group line (one entry each)."""
+    vip_op = f"op monitor interval={seconds_text(desc.vip_monitor_interval)}"
+    lines = [
+        f"primitive {group.vip_resource} ocf:heartbeat:IPaddr2 \\\n"
+        f"    params ip={group.vip} nic={desc.service_nic} cidr_netmask={desc.netmask} \\\n"
+        f"    {vip_op}",
+    ]
+    for prim in group.primitives:
+        parts = [f"primitive {prim.id} {stack.agent(prim.agent)}"]
+        params = agent_params(desc, stack, group, prim)
+        if params:
+            parts.append("params " + " ".join(_param(k, v) for k, v in params.items()))
+        parts += [_op(name, op) for name, op in desc.ops_of(prim).items()]
+        if prim.meta:
+            parts.append("meta " + " ".join(_param(k, v) for k, v in prim.meta.items()))
+        lines.append(" \\\n    ".join(parts))
+    lines.append(f"group {group.name} {' '.join(group.members)}"
+                 f"{fencing.group_meta(desc, group.name)}")
+    return lines
 
 
 def tomcat_pid_file(stack: Stack) -> str:
@@ -188,38 +254,13 @@ def crm_configuration(
     ``dc-deadtime`` is the described one (Heartbeat's ``initdead``, see ``timings.py``); the
     lab passes a shorter bring-up value and sets the described one once a DC is elected.
     """
-    web, app = desc.web, desc.webapp
     deadtime = dc_deadtime or timings.detection(desc.timings).dc_deadtime
-    vip_op = f"op monitor interval={seconds_text(desc.vip_monitor_interval)}"
     props = " ".join(
         f"{k}={v}" for k, v in sorted({**desc.properties, **fencing.properties(desc)}.items())
     )
-    lines = [
-        f"property {props} dc-deadtime={deadtime}",
-        f"primitive {web.vip_resource} ocf:heartbeat:IPaddr2 \\\n"
-        f"    params ip={web.vip} nic={desc.service_nic} cidr_netmask={desc.netmask} \\\n"
-        f"    {vip_op}",
-        f"primitive {web.service_resource} ocf:heartbeat:apache \\\n"
-        f"    params configfile={stack.apache_configfile} httpd={stack.apache_binary}"
-        f" envfiles={stack.apache_envfiles} statusurl={desc.web_url}"
-        # The seed's agents fetched statusurl with wget, which fails on an HTTP error: a 403
-        # (the missing index page) fails the monitor. resource-agents 4.16 (Debian 13) prefers
-        # curl (http-mon.sh findhttpclient, "see b2ca07d"), which exits 0 on a 403 whose page
-        # matches the default testregex </html>: Pacemaker then never notices (measured).
-        f" client={APACHE_MONITOR_CLIENT} \\\n"
-        f"    {_service_ops(desc)}",
-        f"group {web.name} {web.vip_resource} {web.service_resource}"
-        f"{fencing.group_meta(desc, web.name)}",
-        f"primitive {app.vip_resource} ocf:heartbeat:IPaddr2 \\\n"
-        f"    params ip={app.vip} nic={desc.service_nic} cidr_netmask={desc.netmask} \\\n"
-        f"    {vip_op}",
-        f"primitive {app.service_resource} ocf:heartbeat:tomcat \\\n"
-        f"    params {' '.join(f'{k}={v}' for k, v in tomcat_stack_params(stack).items())}"
-        f' java_opts="{TOMCAT_JAVA_OPTS}" statusurl={desc.tomcat_url} \\\n'
-        f"    {_service_ops(desc)}",
-        f"group {app.name} {app.vip_resource} {app.service_resource}"
-        f"{fencing.group_meta(desc, app.name)}",
-    ]
+    lines = [f"property {props} dc-deadtime={deadtime}"]
+    for group in desc.groups:
+        lines += group_configuration(desc, stack, group)
     # Resource and operation defaults: their own sections, as Pacemaker keeps them
     # (rsc_defaults / op_defaults meta_attributes), never cluster properties.
     for section, values in (("rsc_defaults", desc.rsc_defaults),
@@ -438,6 +479,12 @@ def apache_proxy_conf(desc: Description, stack: Stack, node: NodeSpec) -> str:
               else f"Listen {desc.http_port}\n")
     connect = (f" connectiontimeout={desc.proxy_connect_timeout_s}"
                if desc.proxy_connect_timeout_s else "")
+    # The AJP proxy to the (first) Tomcat group's VIP, when the cluster has one.
+    proxy = "".join(
+        f"<Location {desc.app_path}>\n    ProxyPass ajp://{g.vip}:{desc.ajp_port}/{connect}\n"
+        "</Location>\n"
+        for g in desc.groups_running("tomcat")[:1]
+    )
     return f"""\
 # Rendered by pytest-hacluster: Apache proxies {desc.app_path} to Tomcat's VIP over AJP.
 {listen}<IfModule !proxy_module>
@@ -453,10 +500,7 @@ ServerName {node.name}
 <LocationMatch "^/+$">
     Options -Indexes
 </LocationMatch>
-<Location {desc.app_path}>
-    ProxyPass ajp://{desc.webapp.vip}:{desc.ajp_port}/{connect}
-</Location>
-"""
+{proxy}"""
 
 
 def index_page(title: str, node: NodeSpec) -> str:
@@ -468,8 +512,6 @@ def index_page(title: str, node: NodeSpec) -> str:
     )
 
 
-APACHE_TITLE = "Apache HTTP Server"
-TOMCAT_TITLE = "Apache Tomcat"
 
 
 def tomcat_server_xml(desc: Description) -> str:
@@ -508,14 +550,14 @@ def node_files(
     ``token_ms`` renders corosync.conf with a bring-up token instead of the described one.
     """
     node = desc.node(node_name)
-    base = stack.catalina_base
-    user = stack.tomcat_user
+    apache = bool(desc.groups_running("apache"))
+    tomcat = bool(desc.groups_running("tomcat"))
     if stack.name == CENTOS6.name:
         # Heartbeat, and the init script Tomcat 7 lacks (CentOS 6 keeps its hostname in
         # /etc/sysconfig/network, which vagrant sets).
         system: list[File | Directory] = [
             File("/etc/ha.d/ha.cf", ha_cf(desc)),
-            File("/etc/init.d/tomcat", tomcat_init_script(stack), 0o755),
+            *([File("/etc/init.d/tomcat", tomcat_init_script(stack), 0o755)] if tomcat else []),
         ]
     else:
         system = [
@@ -525,17 +567,76 @@ def node_files(
     return [
         File("/etc/hosts", hosts(desc)),
         *system,
+        *(apache_files(desc, stack, node) if apache else []),
+        *(tomcat_files(desc, stack, node) if tomcat else []),
+        *(samba_files(desc, node) if desc.groups_running("smbd") else []),
+        File(ACTIVE_ONLY_PATH, ACTIVE_ONLY_SCRIPT, 0o755),
+        *(File(path, content, mode) for path, content, mode in fencing.node_files(desc)),
+    ]
+
+
+def apache_files(desc: Description, stack: Stack, node: NodeSpec) -> list[File | Directory]:
+    """Apache's port, the AJP proxy and the seed's dummy index page."""
+    return [
         *([File(stack.apache_ports_conf, apache_ports_conf(desc))]
           if stack.apache_ports_conf else []),
         File(f"{stack.apache_conf_dir}/httpd-proxy.conf", apache_proxy_conf(desc, stack, node)),
         File(f"{stack.docroot}/index.html", index_page(APACHE_TITLE, node)),
+    ]
+
+
+def tomcat_files(desc: Description, stack: Stack, node: NodeSpec) -> list[File | Directory]:
+    """Tomcat's connectors, its work directory and a ROOT page that names the node."""
+    base = stack.catalina_base
+    user = stack.tomcat_user
+    return [
         File(f"{stack.tomcat_conf_dir}/server.xml", tomcat_server_xml(desc), 0o640, "root", user),
         Directory(f"{base}/temp", 0o750, user, user),
         File(f"{base}/webapps/ROOT/index.html", index_page(TOMCAT_TITLE, node)),
         File(f"{base}/webapps/ROOT/META-INF/context.xml", TOMCAT_CONTEXT_XML),
-        File(ACTIVE_ONLY_PATH, ACTIVE_ONLY_SCRIPT, 0o755),
-        *(File(path, content, mode) for path, content, mode in fencing.node_files(desc)),
     ]
+
+
+SAMBA_SHARE_DIR = "/srv/hacluster-share"
+
+
+def smb_conf(desc: Description) -> str:
+    """A standalone server with one read-only guest share, named on NetBIOS by the described
+    netbios check (the name moves with the VIP, as the 2013 article's file server does)."""
+    name = next((c.expect for g in desc.groups for c in g.checks.values()
+                 if c.kind == "netbios"), SAMBA_NETBIOS_NAME)
+    shares = {c.share for g in desc.groups for c in g.checks.values() if c.kind == "smb"}
+    blocks = "".join(
+        f"\n[{share}]\n    path = {SAMBA_SHARE_DIR}/{share}\n    read only = yes\n"
+        "    guest ok = yes\n    browseable = yes\n"
+        for share in sorted(shares)
+    )
+    return f"""\
+# Rendered by pytest-hacluster from the cluster description. Do not edit by hand.
+[global]
+    workgroup = WORKGROUP
+    netbios name = {name}
+    server role = standalone server
+    map to guest = bad user
+    server min protocol = SMB2
+    load printers = no
+    printing = bsd
+    printcap name = /dev/null
+    disable spoolss = yes
+    log file = /var/log/samba/log.%m
+    max log size = 1000
+{blocks}"""
+
+
+def samba_files(desc: Description, node: NodeSpec) -> list[File | Directory]:
+    """smb.conf and each smb check's file on its share, naming the node that serves it."""
+    files: list[File | Directory] = [File("/etc/samba/smb.conf", smb_conf(desc))]
+    for g in desc.groups:
+        for c in g.checks.values():
+            if c.kind == "smb":
+                files.append(File(f"{SAMBA_SHARE_DIR}/{c.share}/{c.path.lstrip('/')}",
+                                  f"{NODE_MARKER} {node.name}\n"))
+    return files
 
 
 ACTIVE_ONLY_PATH = "/usr/local/sbin/hacluster-active-only"

@@ -38,7 +38,7 @@ def resolve(desc: Description) -> Slos:
     """The thresholds for ``desc``: ``[tool.hacluster.slo]`` values win over derived ones."""
     slo = desc.slo
     margin = slo.margin_s
-    monitor = desc.service_ops.monitor.interval
+    monitor = desc.slowest_monitor_interval
     detection = timings.detection(desc.timings).node_loss_s
     switchover = 2 * margin
 

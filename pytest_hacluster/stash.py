@@ -49,15 +49,15 @@ def find_description(config: pytest.Config) -> hconfig.Source:
 
 def load_description(config: pytest.Config) -> hconfig.Description:
     """The run's cluster description: the one loaded already, else read from its file
-    (``pytest.UsageError`` naming the file and what is wrong in it), with STONITH on when
-    ``--hacluster-fencing`` asks for it."""
+    (``pytest.UsageError`` naming the file and what is wrong in it), the profile
+    ``--hacluster-profile`` names, with STONITH on when ``--hacluster-fencing`` asks for it."""
     if DESCRIPTION in config.stash:
         return config.stash[DESCRIPTION]
     source = config.stash.get(SOURCE, None) or find_description(config)
     try:
-        description = hconfig.load(source.path)
+        description = hconfig.load(source.path, config.getoption("hacluster_profile", None))
     except hconfig.ConfigError as exc:
-        raise pytest.UsageError(f"{source.path}: {exc}") from None
+        raise pytest.UsageError(f"{source.path or 'hacluster'}: {exc}") from None
     if config.getoption("hacluster_fencing", False):
         description = hconfig.with_fencing(description)
     return description

@@ -343,15 +343,18 @@ class RollingUpgrade:
     def _set_tomcat_params(self, on: str | None = None) -> None:
         """The tomcat primitive's release paths per node, each node's own (see the module)."""
         desc = self.cluster.description
-        rid = desc.webapp.service_resource
+        tomcats = [p.id for g in desc.groups for p in g.primitives
+                   if p.agent == "ocf:heartbeat:tomcat"]  # none in the apache profiles
         runner = self.cluster.node(on or desc.node_names[0])
-        xpath = f"//primitive[@id='{rid}']"
-        current = runner.run(["cibadmin", "--query", "--xpath", xpath], timeout=60, check=True)
         params = {n: render.tomcat_stack_params(self.cluster.backend.node_paths(n))
                   for n in desc.node_names}
-        changed = per_node_params(current.stdout, params)
-        runner.run(["cibadmin", "--replace", "--xpath", xpath, "--xml-text", changed],
-                   timeout=60, check=True)
+        for rid in tomcats:
+            xpath = f"//primitive[@id='{rid}']"
+            current = runner.run(["cibadmin", "--query", "--xpath", xpath], timeout=60,
+                                 check=True)
+            changed = per_node_params(current.stdout, params)
+            runner.run(["cibadmin", "--replace", "--xpath", xpath, "--xml-text", changed],
+                       timeout=60, check=True)
 
     def _ask_versions(self, when: str) -> None:
         found = node_versions.node_versions(self.cluster.nodes, timeout=30)

@@ -211,6 +211,8 @@ class LabBackend(Backend):
                 "[tool.hacluster.fencing] for the lab"
             )
         lacking = packages.missing(packages.REQUIRED if self.stack_is_this_machine else HOST_TOOLS)
+        if self.description.groups_running("smbd") and self.stack_is_this_machine:
+            lacking += packages.missing(packages.SAMBA)
         if self.release is not None and not self.stack_is_this_machine and not any(
             c.name == self.release.name for c in roots.cached()
         ):

@@ -55,6 +55,10 @@ def stonith_of(doc: Mapping[str, Any]) -> bool | None:
 def vips_of(doc: Mapping[str, Any]) -> list[str]:
     """The VIPs of the run's cluster (its groups' ``vip``), in the description's order."""
     config = (doc.get("run") or {}).get("config") or {}
+    groups = config.get("groups")
+    if isinstance(groups, list):  # the description as data (profiles.py)
+        return [g["vip"] for g in groups if isinstance(g, dict) and g.get("vip")]
+    # Reports written before groups were data had a table per group, web and webapp.
     return [config[g]["vip"] for g in ("web", "webapp") if config.get(g, {}).get("vip")]
 
 

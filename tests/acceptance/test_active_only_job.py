@@ -28,7 +28,7 @@ def test_guarded_job_runs_on_the_active_node_only(
     hacluster: Cluster, hacluster_scenario: Scenario
 ) -> None:
     sc = hacluster_scenario
-    web = hacluster.description.web
+    web = hacluster.description.groups[0]
     active = hacluster.group_node(web.name)
     others, elsewhere = hacluster.other_nodes(active), hacluster.elsewhere(active)
     checks = {n: node.run([ACTIVE_ONLY_PATH, web.name], timeout=30).exited
@@ -38,7 +38,8 @@ def test_guarded_job_runs_on_the_active_node_only(
 
     m = sc.recover(
         sc.faults.standby(active), lambda s: s.groups[web.name].started_on in others,
-        f"{web.name} on {elsewhere}", urls=("web",), threshold=sc.slo.switchover,
+        f"{web.name} on {elsewhere}", urls=hacluster.description.served_checks(web.name),
+        threshold=sc.slo.switchover,
     )
     assert m.recovered, m.explain()
     assert m.as_predicted, m.explain()

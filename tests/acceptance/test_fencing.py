@@ -20,6 +20,7 @@ from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.duration import interval_ms
 from pytest_hacluster.faults import Fault
 from pytest_hacluster.fence_history import FenceOperation
+from pytest_hacluster.fencing import default_priorities
 from pytest_hacluster.fencing_faults import FenceDeviceFails, KillCorosync
 from pytest_hacluster.oracle import Prediction
 from pytest_hacluster.power_controller import PowerEvent
@@ -90,7 +91,7 @@ def _expected_survivor(hacluster: Cluster) -> str | None:
         return max(desc.node_names,
                    key=lambda n: interval_ms(fencing.delay_base.get(n, "0"), "delay_base"))
     if fencing.priority_fencing_delay:
-        priorities = fencing.priorities or {desc.web.name: "2", desc.webapp.name: "1"}
+        priorities = fencing.priorities or default_priorities(desc)
         heaviest = max(priorities, key=lambda g: int(priorities[g]))
         return hacluster.group_node(heaviest)
     return None
@@ -104,7 +105,7 @@ def test_interconnect_pulled_fences_exactly_one_node_and_the_configured_one_surv
     fencing = desc.fencing
     hacluster.wait_settled()  # a rejoined node's groups may still be moving back
     expected = _expected_survivor(hacluster)
-    pulled = hacluster.group_node(desc.webapp.name)  # either side: the cable joins both
+    pulled = hacluster.group_node(desc.groups[-1].name)  # either side: the cable joins both
     start = time.time()
     pull = sc.faults.pull_cable(pulled, desc.interconnect_nic)
 
@@ -165,7 +166,7 @@ def test_node_crash_is_fenced_before_its_groups_start_on_the_survivor(
     sc = hacluster_scenario
     desc = hacluster.description
     hacluster.wait_settled()  # a rejoined node's groups may still be moving back
-    victim = hacluster.group_node(desc.web.name)
+    victim = hacluster.group_node(desc.groups[0].name)
     survivor = hacluster.other_node(victim)
     crash = sc.faults.crash(victim)
     assert crash.injected is not None
@@ -181,18 +182,19 @@ def test_node_crash_is_fenced_before_its_groups_start_on_the_survivor(
     assert fenced.fenced() == [victim] and op.ok, [str(o) for o in fenced.operations]
     assert op.requested is not None, str(op)
     # The web page answered again (probe, monotonic) in wall-clock time of the crash event.
-    outages = m.outages.get("web", [])  # the probe names URLs as cluster.urls does
+    first = desc.served_checks(desc.groups[0].name)[0]  # the probe names URLs as cluster.urls
+    outages = m.outages.get(first, [])
     assert outages and outages[-1].end is not None, m.explain()
     answered = crash.injected.wall + (outages[-1].end - crash.injected.t)
     assert op.confirmed < answered, (
-        f"{desc.web.name} answered from {survivor} at {answered:.3f}, before {victim} was "
+        f"{desc.groups[0].name} answered from {survivor} at {answered:.3f}, before {victim} was "
         f"fenced at {op.confirmed:.3f}"
     )
     detection = op.requested - crash.injected.wall
     start = answered - op.confirmed
     sc.finding(
         "node crash with STONITH: the lost node fenced before its services started elsewhere",
-        operation=str(op), outage_s=round(m.outage_s("web") or 0, 2),
+        operation=str(op), outage_s=round(m.outage_s(first) or 0, 2),
         detection_s=round(detection, 2),
         fencing_s=op.took_s, of_it_priority_delay_s=op.delay_s, start_s=round(start, 2),
         predicted_fencing=_check_predicted_fencing(crash, fenced),
@@ -206,7 +208,7 @@ def test_corosync_killed_on_a_node_gets_it_fenced(
     sc = hacluster_scenario
     desc = hacluster.description
     hacluster.wait_settled()  # a rejoined node's groups may still be moving back
-    victim = hacluster.group_node(desc.webapp.name)
+    victim = hacluster.group_node(desc.groups[-1].name)
     survivor = hacluster.other_node(victim)
     kill = sc.faults.add(KillCorosync(hacluster, sc.faults.timeline, victim))
     assert kill.injected is not None
@@ -232,7 +234,7 @@ def test_fencing_fails_and_nothing_of_the_lost_node_starts_elsewhere(
     sc = hacluster_scenario
     desc = hacluster.description
     hacluster.wait_settled()  # a rejoined node's groups may still be moving back
-    victim = hacluster.group_node(desc.web.name)
+    victim = hacluster.group_node(desc.groups[0].name)
     survivor = hacluster.other_node(victim)
     device = sc.faults.add(FenceDeviceFails(
         hacluster, sc.faults.timeline, hacluster.backend.power_controller(), "error"))
@@ -246,17 +248,18 @@ def test_fencing_fails_and_nothing_of_the_lost_node_starts_elsewhere(
         try:
             # (crm_mon shows the lost node's resources still Started there: it is unclean.)
             started = wait_until(
-                lambda: [r.id for r in hacluster.state(survivor).groups[desc.web.name].resources
+                lambda: [r.id for r in
+                         hacluster.state(survivor).groups[desc.groups[0].name].resources
                          if survivor in r.nodes],
                 bool, timeout=10, interval=0.5,
-                what=f"{desc.web.name} started on {survivor} while fencing {victim} fails",
+                what=f"{desc.groups[0].name} started on {survivor} while fencing {victim} fails",
             )
         except WaitTimeout:
             started = None
         shown = hacluster.node(survivor).run(["crm_mon", "-1", "--fence-history=1"]).stdout
         failed = fence_watch.observe(hacluster.nodes, crash.injected.wall, time.time())
         sc.finding(
-            f"fencing of the lost node fails: {desc.web.name} stays stopped",
+            f"fencing of the lost node fails: {desc.groups[0].name} stays stopped",
             node=victim, failed_attempts=len(failed.failed()), first=str(failed.failed()[0]),
             shown_by_crm_mon="Failed Fencing Actions" in shown,
         )

@@ -24,7 +24,7 @@ def test_hung_apache_is_recovered_after_its_monitor_times_out(
 ) -> None:
     sc = hacluster_scenario
     desc = hacluster.description
-    web = desc.web
+    web = desc.groups[0]
     node = hacluster.group_node(web.name)
     ops = desc.service_ops
     assert ops.monitor.timeout is not None and ops.stop.timeout is not None
@@ -40,7 +40,8 @@ def test_hung_apache_is_recovered_after_its_monitor_times_out(
     m = sc.recover(
         hang, lambda s: s.groups[web.name].started_on is not None
         and any(a.resource == web.service_resource for a in s.failed_actions),
-        f"{web.name} recovered after a monitor timeout", urls=("web",), threshold=limit,
+        f"{web.name} recovered after a monitor timeout", urls=desc.served_checks(web.name),
+        threshold=limit,
         timeout=limit.seconds + 60, failed_resource=web.service_resource,
     )
     assert m.recovered and m.within(limit), m.explain()

@@ -41,7 +41,7 @@ def test_interconnect_loss_with_the_seeds_single_link(
         reason="seed configuration: one corosync link, no STONITH, no-quorum-policy=ignore",
     )
     watch = sc.watch
-    node = hacluster.group_node(desc.web.name)
+    node = hacluster.group_node(desc.groups[0].name)
     pull = sc.faults.pull_cable(node, desc.interconnect_nic)
     assert pull.injected is not None
     t0 = pull.injected.t
@@ -77,7 +77,7 @@ def test_interconnect_loss_with_a_second_corosync_link(
     sc = hacluster_scenario
     desc = hacluster.description
     sc.faults.redundant_link()
-    node = hacluster.group_node(desc.web.name)
+    node = hacluster.group_node(desc.groups[0].name)
     before = {g.name: hacluster.group_node(g.name) for g in desc.groups}
     pull = sc.faults.pull_cable(node, desc.interconnect_nic)
     assert pull.injected is not None

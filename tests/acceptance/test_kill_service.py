@@ -12,22 +12,23 @@ import pytest
 
 from pytest_hacluster.cluster import Cluster
 from pytest_hacluster.crm_status import ClusterState
+from pytest_hacluster.profiles import GroupSpec, Primitive
 from pytest_hacluster.scenario import Scenario
 from pytest_hacluster.waiting import wait_until
 
 pytestmark = pytest.mark.hacluster
 
-# (group, the URLs its service's death takes down: /app/ passes through Apache to Tomcat)
-SERVICES = [("web", ("web", "app")), ("webapp", ("tomcat", "app"))]
-
-
-@pytest.mark.parametrize(("group", "urls"), SERVICES, ids=["httpd", "tomcat"])
 def test_killed_service_restarts_in_place(
-    hacluster: Cluster, hacluster_scenario: Scenario, group: str, urls: tuple[str, ...]
+    hacluster: Cluster, hacluster_scenario: Scenario,
+    hacluster_service: tuple[GroupSpec, Primitive],
 ) -> None:
+    """Every service primitive of every group, killed (SIGKILL) where its group runs. The URLs
+    its death takes down: its group's checks and those it serves (/app/ passes through Apache to
+    Tomcat)."""
     sc = hacluster_scenario
-    spec = getattr(hacluster.description, group)
-    service = spec.service_resource
+    spec, primitive = hacluster_service
+    service = primitive.id
+    urls = hacluster.description.checks_of(spec.name)
     node = hacluster.group_node(spec.name)
 
     fault = sc.faults.kill(node, service)

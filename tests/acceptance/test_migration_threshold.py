@@ -17,7 +17,8 @@ pytestmark = pytest.mark.hacluster
 
 def test_second_failure_moves_the_group(hacluster: Cluster, hacluster_scenario: Scenario) -> None:
     sc = hacluster_scenario
-    web = hacluster.description.web
+    web = hacluster.description.groups[0]
+    urls = hacluster.description.checks_of(web.name)
     httpd = web.service_resource
     home = hacluster.group_node(web.name)
     others, elsewhere = hacluster.other_nodes(home), hacluster.elsewhere(home)
@@ -26,7 +27,7 @@ def test_second_failure_moves_the_group(hacluster: Cluster, hacluster_scenario: 
     first = sc.recover(
         sc.faults.kill(home, httpd),
         lambda s: s.groups[web.name].started_on == home and s.failcount(httpd, home) == 1,
-        f"{web.name} restarted on {home}, fail-count 1", urls=("web", "app"),
+        f"{web.name} restarted on {home}, fail-count 1", urls=urls,
         threshold=sc.slo.restart, failed_resource=httpd,
     )
     assert first.recovered and first.within(sc.slo.restart), first.explain()
@@ -35,7 +36,7 @@ def test_second_failure_moves_the_group(hacluster: Cluster, hacluster_scenario: 
     second = sc.recover(
         sc.faults.kill(home, httpd),
         lambda s: s.groups[web.name].started_on in others and s.failcount(httpd, home) == 2,
-        f"{web.name} moved to {elsewhere}, fail-count 2 on {home}", urls=("web", "app"),
+        f"{web.name} moved to {elsewhere}, fail-count 2 on {home}", urls=urls,
         threshold=sc.slo.restart, failed_resource=httpd,
     )
     assert second.recovered, second.explain()

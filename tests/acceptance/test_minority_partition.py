@@ -53,7 +53,7 @@ def test_minority_partition_stops_and_the_majority_runs_the_groups(
     desc = hacluster.description
     groups = [g.name for g in desc.groups]
     sc.expect_violations("vip_doubled", reason=NO_STONITH)
-    lone = hacluster.group_node(desc.web.name)
+    lone = hacluster.group_node(desc.groups[0].name)
     majority = hacluster.other_nodes(lone)
 
     def vips_left(node: str) -> bool:

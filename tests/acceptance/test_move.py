@@ -12,14 +12,14 @@ pytestmark = pytest.mark.hacluster
 
 def test_move_and_unmove_web(hacluster: Cluster, hacluster_scenario: Scenario) -> None:
     sc = hacluster_scenario
-    web = hacluster.description.web
+    web = hacluster.description.groups[0]
     home = hacluster.group_node(web.name)
     target = hacluster.other_nodes(home)[0]
 
     move = sc.faults.move(web.name, target)
     m = sc.recover(
         move, lambda s: s.groups[web.name].started_on == target, f"{web.name} on {target}",
-        urls=("web", "app"), threshold=sc.slo.switchover,
+        urls=hacluster.description.checks_of(web.name), threshold=sc.slo.switchover,
     )
     assert m.recovered and m.within(sc.slo.switchover), m.explain()
     assert m.as_predicted, m.explain()

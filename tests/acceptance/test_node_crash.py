@@ -16,7 +16,7 @@ def test_groups_survive_a_node_crash_and_the_node_rejoins(
 ) -> None:
     sc = hacluster_scenario
     desc = hacluster.description
-    victim = hacluster.group_node(desc.web.name)
+    victim = hacluster.group_node(desc.groups[0].name)
     survivors, elsewhere = hacluster.other_nodes(victim), hacluster.elsewhere(victim)
 
     crash = sc.faults.crash(victim)

@@ -22,7 +22,7 @@ def test_service_lan_loss_goes_unnoticed_with_the_seeds_configuration(
 ) -> None:
     sc = hacluster_scenario
     desc = hacluster.description
-    node = hacluster.group_node(desc.web.name)
+    node = hacluster.group_node(desc.groups[0].name)
     mine = [g.name for g in desc.groups if hacluster.group_node(g.name) == node]
     pull = sc.faults.pull_cable(node, desc.service_nic)
     window = sc.slo.node_loss.seconds
@@ -41,7 +41,7 @@ def test_service_lan_loss_goes_unnoticed_with_the_seeds_configuration(
         "every URL answering after the cable is back", timeout=window + 60,
     )
     sc.finding(
-        f"service LAN loss of {desc.web.name}'s node not detected: its groups stayed there "
+        f"service LAN loss of {desc.groups[0].name}'s node not detected: its groups stayed there "
         f"for the {window:.0f}s watched, users without them until the cable came back",
         node=node, groups=mine, outage_s=back.worst_outage_s,
         failed_actions=len(state.failed_actions),
@@ -58,7 +58,7 @@ def test_service_lan_loss_moves_the_groups_with_a_ping_check(
     sc = hacluster_scenario
     desc = hacluster.description
     sc.faults.ping_check()
-    node = hacluster.group_node(desc.web.name)
+    node = hacluster.group_node(desc.groups[0].name)
     others, elsewhere = hacluster.other_nodes(node), hacluster.elsewhere(node)
     pull = sc.faults.pull_cable(node, desc.service_nic)
     m = sc.recover(

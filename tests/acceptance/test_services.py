@@ -2,35 +2,31 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import pytest
 
+from pytest_hacluster import duration, render
 from pytest_hacluster.cluster import Cluster
-from pytest_hacluster.config import GroupSpec
-from pytest_hacluster.render import APACHE_TITLE, TOMCAT_TITLE
+from pytest_hacluster.profiles import GroupSpec, Primitive
 
 pytestmark = pytest.mark.hacluster
 
 
-# (URL name, page title, group whose node serves the page). /app/ reaches Apache on web's node,
-# which proxies it over AJP to Tomcat on webapp's node: the page's marker names webapp's node.
-PAGES = [
-    ("web", APACHE_TITLE, "web"),
-    ("app", TOMCAT_TITLE, "webapp"),
-    ("tomcat", TOMCAT_TITLE, "webapp"),
-]
-
-
-@pytest.mark.parametrize(("url", "title", "group"), PAGES, ids=[p[0] for p in PAGES])
-def test_url_serves_its_page_from_the_group_node(
-    hacluster: Cluster, url: str, title: str, group: str
-) -> None:
-    reply = hacluster.http.get(hacluster.urls[url])
+def test_url_serves_its_page_from_the_group_node(hacluster: Cluster, hacluster_check: str) -> None:
+    """Every check of the description answers through its VIP with what it expects, from the
+    node of the group that serves it. /app/ reaches Apache on web's node, which proxies it over
+    AJP to Tomcat on webapp's node: the page's marker names webapp's node."""
+    desc = hacluster.description
+    _, check = desc.find_check(hacluster_check)
+    reply = hacluster.http.get(hacluster.urls[hacluster_check])
     assert reply.status == 200, reply.describe()
-    assert title in reply.text
-    spec: GroupSpec = getattr(hacluster.description, group)
-    owner = hacluster.state().groups[spec.name].started_on
-    assert owner is not None, f"group {spec.name} is not Started on one node"
-    assert reply.node == owner
+    assert check.expect in reply.text, reply.text[:500]
+    serving = desc.serving_group(hacluster_check)
+    owner = hacluster.state().groups[serving].started_on
+    assert owner is not None, f"group {serving} is not Started on one node"
+    if check.kind in ("http", "smb"):  # the page or file names the node; NetBIOS cannot
+        assert reply.node == owner
 
 
 def test_both_nodes_online(hacluster: Cluster) -> None:
@@ -41,12 +37,13 @@ def test_both_nodes_online(hacluster: Cluster) -> None:
     assert state.dc in hacluster.description.node_names
 
 
-@pytest.mark.parametrize("which", ["web", "webapp"])
-def test_group_runs_whole_on_exactly_one_node(hacluster: Cluster, which: str) -> None:
-    spec: GroupSpec = getattr(hacluster.description, which)
+def test_group_runs_whole_on_exactly_one_node(
+    hacluster: Cluster, hacluster_group: GroupSpec
+) -> None:
+    spec = hacluster_group
     state = hacluster.state()
     group = state.groups[spec.name]
-    assert [r.id for r in group.resources] == [spec.vip_resource, spec.service_resource]
+    assert [r.id for r in group.resources] == list(spec.members)
     assert all(r.role == "Started" and len(r.nodes) == 1 for r in group.resources), group
     owner = group.started_on
     assert owner in hacluster.description.node_names
@@ -58,6 +55,31 @@ def test_group_runs_whole_on_exactly_one_node(hacluster: Cluster, which: str) ->
         if f" {spec.vip}/" in node.run(["ip", "-o", "-4", "addr", "show", "dev", nic]).stdout
     ]
     assert holders == [owner]
+    # Each primitive runs with the described agent and operations (the seed's 90/60/300 s for
+    # httpd and tomcat; 15 s, monitor every 15 s and on-fail=block on stop for Samba's LSB).
+    xml = hacluster.run_anywhere(["cibadmin", "--query", "--scope", "resources"]).stdout
+    for prim in spec.primitives:
+        assert _live_options(xml, prim.id) == _described_options(hacluster, prim), prim.id
+
+
+def _live_options(cib_resources: str, rid: str) -> tuple[str, dict[str, tuple]]:
+    found = ET.fromstring(cib_resources).find(f".//primitive[@id='{rid}']")
+    assert found is not None, f"no primitive {rid} in the CIB"
+    agent = ":".join(v for v in (found.get("class"), found.get("provider"), found.get("type"))
+                     if v)
+    return agent, {
+        op.get("name"): (duration.seconds(duration.interval_ms(op.get("interval", "0"))),
+                         op.get("timeout"), op.get("on-fail"))
+        for op in found.iter("op")
+    }
+
+
+def _described_options(hacluster: Cluster, prim: Primitive) -> tuple[str, dict[str, tuple]]:
+    return prim.agent, {
+        name: (op.interval, None if op.timeout is None else render.seconds_text(op.timeout),
+               op.on_fail)
+        for name, op in hacluster.description.ops_of(prim).items()
+    }
 
 
 def test_no_failed_actions_or_failcounts(hacluster: Cluster) -> None:

@@ -17,7 +17,7 @@ def test_standby_moves_every_group_and_online_brings_the_node_back(
 ) -> None:
     sc = hacluster_scenario
     desc = hacluster.description
-    active = hacluster.group_node(desc.web.name)
+    active = hacluster.group_node(desc.groups[0].name)
     others, elsewhere = hacluster.other_nodes(active), hacluster.elsewhere(active)
     before = {g.name: hacluster.group_node(g.name) for g in desc.groups}
 

@@ -140,7 +140,7 @@ def test_a_cluster_that_never_gets_healthy_fails_clearly_and_leaves_nothing(
                               f"--hacluster-prefix={prefix}", ACCEPTANCE))
     code = run.finish(timeout=120)
     assert code == 1, run.output
-    assert "gave up after 2s waiting for both groups Started and the three URLs" in run.output
+    assert "gave up after 2s waiting for every group Started and every check (URL)" in run.output
     assert leftovers(prefix) == [], run.output
 
 

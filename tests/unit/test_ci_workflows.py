@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from pytest_hacluster import config
+from pytest_hacluster.profiles import PROFILES
 from tests import reportdata
 
 yaml = pytest.importorskip("yaml", reason="pyyaml is a dev dependency: pip install -e '.[dev]'")
@@ -58,8 +59,9 @@ def test_the_matrix_is_every_stack_one_lab_per_job_each_report_kept() -> None:
     job = doc["jobs"]["acceptance"]
     matrix = job["strategy"]["matrix"]
     assert tuple(matrix["stack"]) == config.STACKS
-    assert matrix["profile"] == [""]  # the profiles branch fills this axis in
-    assert "PROFILES:" in MATRIX.read_text()
+    # Profiles the lab can run on every stack's root (no Samba in the 11 and 13 roots yet).
+    assert set(matrix["profile"]) <= set(PROFILES) and "apache-tomcat" in matrix["profile"]
+    assert job["env"]["PROFILE_OPTION"] == "--hacluster-profile"
     assert job["strategy"]["fail-fast"] is False  # one stack failing stops no other
     assert matrix["machine"] == "${{ fromJSON(needs.plan.outputs.machines) }}"
     (test,) = [s for s in job["steps"] if "--hacluster-report" in s.get("run", "")]
@@ -137,14 +139,14 @@ def test_the_collect_step_compares_machines_per_stack(tmp_path: Path) -> None:
                           check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     crash = "tests/acceptance/test_node_crash.py::test_node_crash"
-    assert f"debian11: {crash}  [2 runs: same verdict]" in done.stdout
-    assert f"debian13: {crash}  [1 runs: same verdict]" in done.stdout
+    assert f"debian11/apache-tomcat: {crash}  [2 runs: same verdict]" in done.stdout
+    assert f"debian13/apache-tomcat: {crash}  [1 runs: same verdict]" in done.stdout
     # The same scenario passing on one machine and failing on another of its stack is said.
     differ = _report(tmp_path, "d", "debian13", "passed")
     done = subprocess.run([*argv, str(same[2]), str(differ)], capture_output=True, text=True,
                           timeout=60, check=False)
     assert done.returncode == 1
-    assert f"debian13: {crash}  [2 runs: VERDICTS DIFFER]" in done.stdout
+    assert f"debian13/apache-tomcat: {crash}  [2 runs: VERDICTS DIFFER]" in done.stdout
     missing = subprocess.run([*argv, str(tmp_path / "none.json")], capture_output=True,
                              text=True, timeout=60, check=False)
     assert missing.returncode == 2 and "not a report" in missing.stderr

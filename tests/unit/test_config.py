@@ -16,9 +16,10 @@ def test_defaults_are_the_seed() -> None:
         ("s1", "192.168.1.121", "192.168.9.121", 2122),
         ("s2", "192.168.1.122", "192.168.9.122", 2222),
     ]
-    assert (d.web.name, d.web.vip_resource, d.web.vip, d.web.service_resource) == (
+    web = d.group("web")
+    assert (web.name, web.vip_resource, web.vip, web.service_resource) == (
         "web", "vip_httpd", "192.168.1.101", "httpd")
-    assert (d.webapp.name, d.webapp.vip_resource, d.webapp.vip) == (
+    assert (d.group("webapp").name, d.group("webapp").vip_resource, d.group("webapp").vip) == (
         "webapp", "vip_tomcat", "192.168.1.102")
     assert d.urls == {
         "web": "http://192.168.1.101/",
@@ -35,8 +36,8 @@ def test_overrides_merge_over_seed() -> None:
         "service_ops": {"monitor": {"interval": 5}},
         "rsc_defaults": {"resource-stickiness": 100},
     })
-    assert d.web.vip == "192.168.1.111"
-    assert d.web.vip_resource == "vip_httpd"
+    assert d.group("web").vip == "192.168.1.111"
+    assert d.group("web").vip_resource == "vip_httpd"
     assert d.service_ops.monitor.interval == 5
     assert d.service_ops.monitor.timeout == 60
     assert d.rsc_defaults["resource-stickiness"] == "100"
@@ -58,7 +59,7 @@ def test_nodes_can_be_renamed() -> None:
         ({"nodez": {}}, "tool.hacluster: unknown key 'nodez'"),
         ({"web": {"vip": "192.168.1.300"}}, "web.vip: '192.168.1.300' is not an IPv4"),
         ({"web": {"vip": "10.0.0.5"}}, "tool.hacluster.web.vip: 10.0.0.5 is outside"),
-        ({"webapp": {"vip": "192.168.1.101"}}, "already used by tool.hacluster.web.vip"),
+        ({"webapp": {"vip": "192.168.1.101"}}, "already used by tool.hacluster.groups.web.vip"),
         ({"service_ops": {"stop": {"on_fail": "explode"}}}, "service_ops.stop.on_fail"),
         ({"service_ops": {"monitor": {"interval": "10 seconds"}}}, "monitor.interval"),
         ({"service_ops": {"monitor": {"interval": True}}}, "monitor.interval"),
@@ -80,7 +81,7 @@ def test_load_reads_tool_hacluster(tmp_path: Path) -> None:
     p.write_text('[tool.hacluster]\ncluster_name = "prod"\n[tool.hacluster.webapp]\n'
                  'vip = "192.168.1.99"\n')
     d = load(p)
-    assert (d.cluster_name, d.webapp.vip) == ("prod", "192.168.1.99")
+    assert (d.cluster_name, d.group("webapp").vip) == ("prod", "192.168.1.99")
 
 
 def test_load_without_file_or_table_is_seed(tmp_path: Path) -> None:
@@ -166,7 +167,7 @@ def test_interface_names_linux_refuses_are_refused(nic: str) -> None:
 
 @pytest.mark.parametrize("rid", ["WebGroup", "VIP_httpd", "_web", "web.1", "Web-App"])
 def test_resource_ids_of_any_case_pacemaker_allows_are_accepted(rid: str) -> None:
-    assert from_mapping({"web": {"name": rid}}).web.name == rid
+    assert from_mapping({"web": {"name": rid}}).groups[0].name == rid
 
 
 @pytest.mark.parametrize(("rid", "says"), [
@@ -240,7 +241,7 @@ def test_timeouts_take_units_but_not_iso8601() -> None:
 
 def test_http_port_is_accepted() -> None:
     d = load(FIELD / "config-http-port.toml")
-    assert d.http_port == 8081 and d.web_url == "http://192.168.1.101:8081/"
+    assert d.http_port == 8081 and d.urls["web"] == "http://192.168.1.101:8081/"
 
 
 # -- more than two nodes -------------------------------------------------------------------

@@ -97,6 +97,23 @@ def test_bad_tool_hacluster_names_the_key(project: pytest.Pytester) -> None:
     )
 
 
+def test_profile_option_picks_the_groups_and_keys_still_apply(project: pytest.Pytester) -> None:
+    project.makepyprojecttoml('[tool.hacluster]\nprofile = "apache"\n'
+                              '[tool.hacluster.groups.samba]\nvip = "192.168.1.110"\n')
+    project.makepyfile(test_groups="""
+        def test_groups(hacluster_description):
+            d = hacluster_description
+            assert d.profile == "apache-samba"
+            assert [(g.name, g.vip) for g in d.groups] == [
+                ("web", "192.168.1.101"), ("samba", "192.168.1.110")]
+    """)
+    result = project.runpytest_subprocess("--hacluster-profile=apache-samba")
+    assert result.ret == pytest.ExitCode.OK
+    bad = project.runpytest_subprocess("--hacluster-profile=nginx")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["*--hacluster-profile: no profile 'nginx'*"])
+
+
 def test_bad_prefix_is_a_usage_error(project: pytest.Pytester) -> None:
     result = project.runpytest_subprocess("--hacluster", "--hacluster-prefix=Lab 1")
     assert result.ret == pytest.ExitCode.USAGE_ERROR

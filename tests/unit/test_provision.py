@@ -25,6 +25,7 @@ from pytest_hacluster import cluster_key, render
 from pytest_hacluster import export as export_mod
 from pytest_hacluster.config import Description, from_mapping
 from pytest_hacluster.export import ExportError, export, main
+from pytest_hacluster.profiles import PROFILES
 from pytest_hacluster.render import CENTOS6, DEBIAN12, Directory, File, Stack
 
 REPO = Path(__file__).resolve().parents[2]
@@ -253,12 +254,15 @@ def _install_calls(scripts: list[Path] = SCRIPTS) -> list[tuple[str, list[str]]]
 def test_every_rendered_path_is_installed_by_exactly_one_script(
     stack: Stack, scripts: list[Path], seed: Description, tmp_path: Path
 ) -> None:
-    """A file render.node_files gains must not be silently left off the nodes."""
+    """A file render.node_files gains must not be silently left off the nodes (every
+    profile's files)."""
     export(seed, stack, tmp_path / "r")
     env = _node_env(tmp_path / "r", "s1")
     calls = _install_calls(scripts)
     assert calls, "no install_rendered calls found in the stack's scripts"
-    for item in render.node_files(seed, stack, "s1"):
+    items = {item.path: item for profile in PROFILES
+             for item in render.node_files(from_mapping({"profile": profile}), stack, "s1")}
+    for item in items.values():
         owners = []
         for script, words in calls:
             prefixes = [re.sub(r"\$\{?(\w+)\}?", lambda m: env[m.group(1)], w) for w in words]
@@ -476,7 +480,7 @@ def test_provision_scripts_pass_shellcheck() -> None:
 
 def test_the_expected_scripts_exist() -> None:
     assert [p.name for p in SCRIPTS] == [
-        "apache.sh", "cluster.sh", "httpd-proxy.sh", "pacemaker.sh", "tomcat.sh"
+        "apache.sh", "cluster.sh", "httpd-proxy.sh", "pacemaker.sh", "samba.sh", "tomcat.sh"
     ]
 
 
@@ -520,12 +524,21 @@ def test_vagrantfile_keeps_no_copy_of_the_node_data(seed: Description) -> None:
 def test_the_export_names_every_provision_script_of_its_stack(
     stack: Stack, scripts: list[Path], seed: Description, tmp_path: Path
 ) -> None:
-    export(seed, stack, tmp_path / "r")
-    provision = json.loads((tmp_path / "r" / "nodes.json").read_text())["provision"]
-    named = provision["every_node"] + provision["last_node"]
-    assert set(named) == {p.stem for p in scripts}
-    assert all((REPO / provision["dir"] / f"{name}.sh").is_file() for name in named)
-    assert provision["last_node"] == ["pacemaker"]  # the seed's pacemaker.sh comes last
+    """Each profile names the scripts of its services, in the seed's order; together they
+    name every script of the stack."""
+    named_by: dict[str, list[str]] = {}
+    for profile in PROFILES:
+        export(from_mapping({"profile": profile}), stack, tmp_path / profile)
+        provision = json.loads((tmp_path / profile / "nodes.json").read_text())["provision"]
+        named_by[profile] = provision["every_node"] + provision["last_node"]
+        assert all((REPO / provision["dir"] / f"{name}.sh").is_file()
+                   for name in named_by[profile])
+        assert provision["last_node"] == ["pacemaker"]  # the seed's pacemaker.sh comes last
+    assert {name for named in named_by.values() for name in named} == {p.stem for p in scripts}
+    first = "cluster" if stack is DEBIAN12 else "heartbeat"
+    assert named_by["apache-tomcat"] == [first, "apache", "tomcat", "httpd-proxy", "pacemaker"]
+    assert named_by["apache"] == [first, "apache", "httpd-proxy", "pacemaker"]
+    assert named_by["apache-samba"] == [first, "apache", "httpd-proxy", "samba", "pacemaker"]
     assert 'path: "#{provision["dir"]}/#{script}.sh"' in VAGRANTFILE.read_text()
 
 
