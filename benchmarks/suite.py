@@ -2,6 +2,12 @@
 
     sudo .venv/bin/python benchmarks/suite.py [--prefix hacl-suite] [-- extra pytest args]
     sudo .venv/bin/python benchmarks/suite.py --compare-workers 1,2
+    sudo .venv/bin/python benchmarks/suite.py --fencing
+
+``--fencing`` runs the suite as described and again with ``--hacluster-fencing`` (STONITH on,
+the fencing scenarios included) and prints both tables, then the two side by side: wall time,
+outcomes, each scenario's worst outage in both runs, and every fencing the STONITH run measured
+(request to confirmed, from the JUnit properties ``failover*.fence<i>.took_s``).
 
 ``--compare-workers`` runs the whole suite once per pytest-xdist worker count (``-n K``: K labs
 side by side, one per worker) and prints wall time, its ratio to the first count, and the
@@ -136,6 +142,48 @@ def report(junit: Path, wall: float) -> None:
     print(f"{'':8}  machine: {os.cpu_count()} cores")
 
 
+def fencing_side_by_side(prefix: str, extra: list[str]) -> int:
+    """The suite with STONITH off (as described) and on; figures side by side."""
+    runs = []
+    for label, more in (("STONITH off", []), ("STONITH on", ["--hacluster-fencing"])):
+        wall, rc, junit = run_suite(f"{prefix}{'f' if more else ''}", [*more, *extra])
+        if not junit.exists():
+            print(f"{label}: pytest wrote no JUnit XML (exit {rc})", file=sys.stderr)
+            return rc or 1
+        print(f"\n== {label}")
+        report(junit, wall)
+        runs.append((label, wall, rc, junit))
+    worst: dict[str, dict[str, str]] = {}
+    fences: list[tuple[str, str, str, str]] = []
+    for label, _wall, _rc, junit in runs:
+        for case in ET.parse(junit).getroot().iter("testcase"):
+            name = case.get("name", "?")
+            props = {p.get("name"): p.get("value") for p in case.iter("property")}
+            outs = [float(v) for k, v in props.items() if k is not None
+                    and k.endswith("worst_outage_s") and v not in (None, "None")]
+            if outs:
+                worst.setdefault(name, {})[label] = f"{max(outs):.1f}s"
+            for k, v in props.items():
+                if k is not None and ".fence" in k and k.endswith(".took_s"):
+                    target = props.get(k.replace(".took_s", ".target")) or "?"
+                    try:
+                        took = f"{float(v or '')}s"
+                    except ValueError:
+                        took = f"not confirmed ({v})"
+                    fences.append((label, name, str(target), took))
+    print("\n== side by side")
+    for label, wall, rc, junit in runs:
+        seen = ", ".join(f"{n} {o}" for o, n in sorted(outcomes(junit).items()))
+        print(f"{label:12} wall {wall:7.1f}s  exit {rc}  {seen}")
+    print(f"\n{'worst outage':>14}  {'off':>7}  {'on':>7}  test")
+    for name, by in sorted(worst.items()):
+        print(f"{'':14}  {by.get('STONITH off', '-'):>7}  {by.get('STONITH on', '-'):>7}  {name}")
+    print("\nfencing (request to confirmed):" if fences else "\nno fencing measured")
+    for label, name, target, took in fences:
+        print(f"  {label}: {name}: {target} in {took}")
+    return max(rc for _l, _w, rc, _j in runs)
+
+
 def physics(props: dict[str | None, str | None]) -> float:
     """Seconds of a test that are Pacemaker's own doing: each measured fault's injection to
     settled (``failover[N].settled_s`` in the JUnit properties)."""
@@ -154,11 +202,15 @@ def main() -> int:
     parser.add_argument("--prefix", default="hacl-suite")
     parser.add_argument("--compare-workers", metavar="K,K", default=None,
                         help="run the suite at each xdist worker count, e.g. 1,2")
+    parser.add_argument("--fencing", action="store_true",
+                        help="the suite with STONITH off and on, figures side by side")
     parser.add_argument("extra", nargs="*", help="extra pytest arguments (after --)")
     args = parser.parse_args()
     if os.geteuid() != 0:
         print("benchmarks/suite.py needs root (the lab makes namespaces)", file=sys.stderr)
         return 2
+    if args.fencing:
+        return fencing_side_by_side(args.prefix, args.extra)
     if args.compare_workers:
         counts = [int(k) for k in args.compare_workers.split(",")]
         return compare_workers(args.prefix, counts, args.extra)
