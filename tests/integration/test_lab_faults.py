@@ -35,5 +35,5 @@ def test_a_powered_off_node_answers_nothing_on_the_lan(cluster: Cluster) -> None
     assert len(macs_before) == 1
     cluster.backend.power_off(victim)
     # Its netns still has the VIP configured; the dark links must keep it silent.
-    assert cluster.http.get(desc.web_url, timeout=1.0).error is not None
+    assert cluster.http.get(cluster.urls["web"], timeout=1.0).error is not None
     assert cluster.backend.arp_replies(desc.web.vip) == []  # before the survivor takes it
