@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_hacluster import fencing
 from pytest_hacluster.cluster import Cluster
 from pytest_hacluster.scenario import Scenario
 from pytest_hacluster.waiting import WaitTimeout, wait_until
@@ -40,14 +41,25 @@ def test_service_lan_loss_goes_unnoticed_with_the_seeds_configuration(
         pull, lambda s: all(s.groups[g].started_on == node for g in mine),
         "every URL answering after the cable is back", timeout=window + 60,
     )
+    # With STONITH on, the lab's fence devices reach the power controller over the service LAN
+    # (as fence_vbox or an IPMI on that LAN would): the node's device fails with its cable.
+    # Pacemaker noticing its fence device is not Pacemaker noticing the users' outage.
+    devices = ({fencing.device_id(n) for n in desc.node_names} if desc.fencing.enabled
+               else set())
+    service_failures = [a for a in state.failed_actions if a.resource not in devices]
+    device_failures = sorted({f"{a.resource} {a.operation} on {a.node}"
+                              for a in state.failed_actions if a.resource in devices})
     sc.finding(
         f"service LAN loss of {desc.groups[0].name}'s node not detected: its groups stayed there "
         f"for the {window:.0f}s watched, users without them until the cable came back",
         node=node, groups=mine, outage_s=back.worst_outage_s,
-        failed_actions=len(state.failed_actions),
+        failed_actions=len(service_failures),
     )
+    if device_failures:
+        sc.finding("the fence device failed with the service LAN it is reached over",
+                   failed=device_failures)
     assert moved is None, f"a group moved: {moved.groups if moved else ''}"
-    assert not state.failed_actions
+    assert not service_failures, service_failures
     assert back.recovered, back.explain()
     assert back.prediction is not None and back.prediction.matched is None  # recorded as such
 
