@@ -15,6 +15,7 @@ Every command takes ``--prefix`` (default ``hacl``), so several labs can exist s
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -26,7 +27,7 @@ from pytest_hacluster.backends.lab import LabBackend, existing_prefixes, remove
 from pytest_hacluster.cluster import Cluster, ClusterError
 from pytest_hacluster.node import load_records
 from pytest_hacluster.shell import run_local
-from pytest_hacluster.statedir import STATE_ROOT, in_use
+from pytest_hacluster.statedir import STATE_ROOT, by_hand, in_use, mark_by_hand
 
 
 def _say(message: str) -> None:
@@ -64,6 +65,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     cluster = Cluster(lab.description, lab)
     start = time.monotonic()
     cluster.start(_say)
+    mark_by_hand(args.prefix, f"`hacluster-lab up` (pid {os.getpid()}, "
+                              f"{time.strftime('%Y-%m-%dT%H:%M:%S%z')})")
     _say(f"lab {args.prefix!r} healthy after {time.monotonic() - start:.1f}s; "
          f"it keeps running until `hacluster-lab down --prefix {args.prefix}`")
     for name, url in lab.description.urls.items():
@@ -108,13 +111,29 @@ def cmd_down(args: argparse.Namespace) -> int:
     return 0
 
 
+def why_gc_leaves(prefix: str, named: bool, force: bool) -> str | None:
+    """Why ``gc`` must leave lab ``prefix`` alone, or None to remove it: a lab a live process
+    claims (unless ``force``), and one a person brought up by hand (unless ``named`` with
+    ``--prefix``, or ``force``): no process holds that one's claim, yet it is no leftover."""
+    if force:
+        return None
+    if in_use(prefix):
+        return (f"a running process uses it (`hacluster-lab gc --force --prefix {prefix}` "
+                "removes it anyway)")
+    made = by_hand(prefix)
+    if made is not None and not named:
+        return (f"brought up by hand with {made} (`hacluster-lab down --prefix {prefix}` "
+                "removes it)")
+    return None
+
+
 def cmd_gc(args: argparse.Namespace) -> int:
     prefixes = [args.prefix] if args.prefix else existing_prefixes()
     total = 0
     for prefix in prefixes:
-        if in_use(prefix) and not args.force:
-            _say(f"left {prefix!r} alone: a running process uses it "
-                 f"(`hacluster-lab gc --force --prefix {prefix}` removes it anyway)")
+        why = why_gc_leaves(prefix, named=bool(args.prefix), force=args.force)
+        if why is not None:
+            _say(f"left {prefix!r} alone: {why}")
             continue
         for item in remove(prefix):
             _say(f"removed {item}")

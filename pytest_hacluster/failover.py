@@ -138,7 +138,9 @@ class Failover:
         )
         parts = [f"{self.fault}: outage {outs} {prec}"]
         if self.detected_s is not None:
-            parts.append(f"failure recorded at +{self.detected_s:.0f}s (±1s)")
+            # The CIB's last-rc-change has whole seconds: a failure in the fault's own second
+            # can read as before it (-0.2 s); that is "at once", within the ±1 s said.
+            parts.append(f"failure recorded at +{max(0.0, self.detected_s):.0f}s (±1s)")
         if self.settled_s is not None:
             where = ", ".join(f"{g} on {n or 'nowhere'}" for g, n in self.placement.items())
             parts.append(f"settled at +{self.settled_s:.1f}s ({where})")

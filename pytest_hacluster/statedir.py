@@ -53,6 +53,24 @@ class Claim:
             self._fd = None
 
 
+BY_HAND_NAME = ".by-hand"
+
+
+def mark_by_hand(prefix: str, how: str) -> None:
+    """Record that a person keeps this lab on purpose (``hacluster-lab up``): no process holds
+    its claim once ``up`` returns, and an unscoped ``hacluster-lab gc`` must not take it for
+    what a crashed run left. ``how`` says who made it, for the message gc prints."""
+    (state_dir(prefix) / BY_HAND_NAME).write_text(how + "\n")
+
+
+def by_hand(prefix: str) -> str | None:
+    """Who brought the lab up by hand (``mark_by_hand``), or None for a run's lab."""
+    try:
+        return (state_dir(prefix) / BY_HAND_NAME).read_text().strip() or "by hand"
+    except OSError:
+        return None
+
+
 def in_use(prefix: str) -> bool:
     """Whether a live process holds the lab's claim (see ``Claim``)."""
     try:

@@ -313,9 +313,9 @@ class LabBackend(Backend):
                 "prefix (--hacluster-prefix), or wait for that run to end"
             )
         return (
-            f"a lab named {self.prefix!r} already exists on this machine{owner}. "
-            f"Reuse it with --hacluster-keep, remove it with `hacluster-lab down --prefix "
-            f"{self.prefix}` (or `hacluster-lab gc` after a crash), or pick another prefix"
+            f"a lab named {self.prefix!r} already exists on this machine{owner}. Remove it with "
+            f"`hacluster-lab down --prefix {self.prefix}`, pick another prefix, or, in pytest, "
+            "reuse it with --hacluster-keep"
         )
 
     def attach(self, check_description: bool = True, claim: bool = True) -> str | None:

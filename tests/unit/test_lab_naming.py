@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pytest_hacluster.backends.base import Settings
@@ -44,3 +46,22 @@ def test_fingerprint_follows_the_description() -> None:
     other = LabBackend(from_mapping({"web": {"vip": "192.168.1.111"}}),
                        Settings(prefix="hacl")).fingerprint
     assert base == same != other
+
+
+def test_gc_leaves_a_lab_brought_up_by_hand_unless_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new user's `hacluster-lab up` lab holds no claim once `up` returns: an unscoped gc
+    # took it for a crashed run's leftover and removed it.
+    from pytest_hacluster import cli, statedir
+
+    monkeypatch.setattr(statedir, "STATE_ROOT", tmp_path)
+    (tmp_path / "haclhand").mkdir()
+    (tmp_path / "haclcrash").mkdir()
+    statedir.mark_by_hand("haclhand", "`hacluster-lab up` (pid 1)")
+    assert statedir.by_hand("haclcrash") is None
+    kept = cli.why_gc_leaves("haclhand", named=False, force=False)
+    assert kept is not None and "brought up by hand with `hacluster-lab up` (pid 1)" in kept
+    assert cli.why_gc_leaves("haclhand", named=True, force=False) is None
+    assert cli.why_gc_leaves("haclhand", named=False, force=True) is None
+    assert cli.why_gc_leaves("haclcrash", named=False, force=False) is None
