@@ -314,8 +314,9 @@ class LabBackend(Backend):
             )
         return (
             f"a lab named {self.prefix!r} already exists on this machine{owner}. Remove it with "
-            f"`hacluster-lab down --prefix {self.prefix}`, pick another prefix, or, in pytest, "
-            "reuse it with --hacluster-keep"
+            f"`hacluster-lab down --prefix {self.prefix}` (or `hacluster-lab gc --prefix "
+            f"{self.prefix}` after a crash), pick another prefix, or, in pytest, reuse it with "
+            "--hacluster-keep"
         )
 
     def attach(self, check_description: bool = True, claim: bool = True) -> str | None:
