@@ -77,6 +77,13 @@ class Snapshot:
             normal[name] = ET.tostring(_normalised(section), encoding="unicode")
         return cls(raw, normal)
 
+    @property
+    def move_constraints(self) -> list[str]:
+        """Ids of the constraints ``crm resource move/ban`` left (``cli-prefer-*``,
+        ``cli-ban-*``), which the comparison leaves out."""
+        return [c.get("id", "") for c in ET.fromstring(self.raw["constraints"])
+                if (c.get("id") or "").startswith("cli-")]
+
     def differences(self, now: Snapshot) -> dict[str, list[str]]:
         """Section -> what differs in ``now`` from this snapshot, in words (``extra clone
         ping_gw_clone``, ``missing primitive httpd``, ``changed group web``); sections that

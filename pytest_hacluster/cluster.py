@@ -214,11 +214,7 @@ class Cluster:
         extra: list[str] = []
         if health.state is not None:
             extra += clean_problems(self.description, health.state)
-        try:
-            extra += [f"constraint {c} left by move" for c in self.cli_constraints()]
-        except (ClusterError, CommandError) as exc:
-            extra.append(f"constraints unreadable: {str(exc).splitlines()[0]}")
-        extra += self._configuration_changes()
+        extra += self._configuration_problems()
         if not health.problems and not extra:
             # Clean in crm_mon is not yet still: a group may be moving back after an online
             # (stickiness 0), and the next test would find it Stopping.
@@ -268,16 +264,18 @@ class Cluster:
                 raise ClusterError(f"could not repair the cluster: {first}; {exc}") from None
             return self._wait_clean(timeout / 2)
 
-    def _configuration_changes(self) -> list[str]:
-        """What differs from the run's starting configuration, one problem per section."""
-        if self.configuration is None:
-            return []
+    def _configuration_problems(self) -> list[str]:
+        """From one query of the configuration: constraints a move left, and (once the run's
+        starting configuration is known) what differs from it, one problem per section."""
         try:
             now = self.configuration_now()
         except (ClusterError, CommandError, cib_config.ConfigurationError) as exc:
             return [f"configuration unreadable: {str(exc).splitlines()[0]}"]
-        return [f"configuration {section} not as the run started: {', '.join(words)}"
-                for section, words in self.configuration.differences(now).items()]
+        problems = [f"constraint {c} left by move" for c in now.move_constraints]
+        if self.configuration is not None:
+            problems += [f"configuration {section} not as the run started: {', '.join(words)}"
+                         for section, words in self.configuration.differences(now).items()]
+        return problems
 
     def configuration_now(self) -> cib_config.Snapshot:
         """The CIB's configuration sections now (``cibadmin --query --scope configuration``)."""
@@ -371,8 +369,7 @@ class Cluster:
 
     def cli_constraints(self) -> list[str]:
         """Constraints left by ``crm resource move/ban`` (ids ``cli-prefer-*``, ``cli-ban-*``)."""
-        out = self.run_anywhere(["cibadmin", "--query", "--scope", "constraints"]).stdout
-        return re.findall(r'id="(cli-[^"]+)"', out)
+        return self.configuration_now().move_constraints
 
     def attribute(self, name: str) -> dict[str, str | None]:
         """A transient node attribute (e.g. ``pingd``) on every node, None where unset."""

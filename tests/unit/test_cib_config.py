@@ -57,3 +57,8 @@ def test_the_raw_section_is_what_pacemaker_wrote() -> None:
 def test_what_is_not_a_configuration_is_refused(text: str) -> None:
     with pytest.raises(ConfigurationError):
         Snapshot.from_cib(text)
+
+
+def test_move_constraints_are_read_from_the_same_snapshot() -> None:
+    assert snap("ping-left-and-moved").move_constraints == ["cli-prefer-web"]
+    assert snap("ping-left").move_constraints == []
