@@ -511,6 +511,7 @@ class Oracle:
         try:
             for edit in simulation.edits:
                 node.run(list(edit), timeout=self.timeout, env=env, check=True)
+                self._confirm_edit(node, edit, env)
             t0 = time.monotonic()
             result = node.run(command, timeout=self.timeout)
             simulate_s = time.monotonic() - t0
@@ -527,6 +528,24 @@ class Oracle:
         return replace(found, took_s=round(time.monotonic() - started, 3),
                        simulate_s=round(simulate_s, 3), inputs=inputs)
 
+
+    def _confirm_edit(self, node: OracleNode, edit: tuple[str, ...],
+                      env: Mapping[str, str]) -> None:
+        """A ``crm_attribute ... --update VALUE`` edit read back from the copy: a prediction
+        made on a copy without it would be a silent wrong answer (the scheduler asked about a
+        cluster without the fault). ``OracleError`` naming the edit and what was read.
+
+        Other edits (cibadmin deletions) are not read back."""
+        if edit[0] != "crm_attribute" or "--update" not in edit:
+            return
+        at = edit.index("--update")
+        wanted = edit[at + 1]
+        query = [*edit[:at], *edit[at + 2:], "--query", "--quiet"]
+        read = node.run(query, timeout=self.timeout, env=env)
+        if not read.ok or read.stdout.strip() != wanted:
+            raise OracleError(
+                f"the edit {shlex.join(edit)} did not take on the CIB copy: read back "
+                f"{read.stdout.strip()!r} ({read.describe() if not read.ok else 'exit 0'})")
 
     def _read_saved(self, node: OracleNode, saved: str, result: Result,
                     simulation: Simulation) -> Prediction:

@@ -235,6 +235,8 @@ class FakeNode:
         self.version = version
         self.runs: list[tuple[list[str], dict[str, str] | None]] = []
         self.files: dict[str, str] = {}
+        self.attributes: dict[tuple[str, ...], str] = {}  # crm_attribute updates on the copy
+        self.lose_edits = False  # a copy that does not keep what crm_attribute wrote
 
     def run(self, command: list[str], *, timeout: float = 60, check: bool = False,
             input: str | None = None, env: dict[str, str] | None = None) -> Result:
@@ -248,6 +250,12 @@ class FakeNode:
             out = (DATA.parent / "crm_mon" / f"{self.answer}.xml").read_text()
         elif command[0] == "crm_simulate" and "--save-output" not in command:
             out = captured(self.answer)
+        elif command[0] == "crm_attribute" and "--update" in command:
+            at = command.index("--update")
+            if not self.lose_edits:
+                self.attributes[tuple(command[:at] + command[at + 2:])] = command[at + 1]
+        elif command[0] == "crm_attribute" and "--query" in command:
+            out = self.attributes.get(tuple(command[:-2]), "")
         return Result(" ".join(command), 0, out, "", 0.01)
 
     def write(self, path: str, content: str | bytes, mode: int = 0o644,
@@ -291,6 +299,19 @@ def test_edits_run_with_cib_file_on_the_copy() -> None:
         f"CIB_file={path} crm_attribute --node s1 --name standby --update on",
         f"CIB_file={path} crm_simulate --xml-file {path} --simulate --output-as=xml",
     ]
+
+
+def test_an_edit_the_copy_did_not_keep_is_an_oracle_failure_not_a_prediction() -> None:
+    """A prediction on a copy without the fault's edit would answer for another cluster."""
+    s1 = FakeNode("s1", answer="standby")
+    s1.lose_edits = True
+    o = oracle.Oracle(nodes(s1=s1))
+    edit = ("crm_attribute", "--node", "s1", "--lifetime", "reboot", "--name",
+            "fail-count-httpd#start_0", "--update", "INFINITY")
+    said = o.predict(lambda _cib: Simulation("start fails", edits=(edit,)))
+    assert isinstance(said, Unsimulable) and said.failed, said
+    assert "--update INFINITY did not take on the CIB copy: read back ''" in str(said)
+    assert not [c for c, _env in s1.runs if c[0] == "crm_simulate"]
 
 
 def test_on_pacemaker_2_0_the_simulated_cib_is_saved_and_read_with_crm_mon() -> None:
