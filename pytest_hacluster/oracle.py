@@ -59,6 +59,26 @@ class FailedOp:
         interval = cib.interval_ms(self.resource, self.operation)
         return f"{self.resource}_{self.operation}_{interval}@{self.node}={self.rc}"
 
+    @property
+    def replaced_history(self) -> tuple[str, ...]:
+        """The edit that deletes the resource's ``<rsc>_last_failure_0`` entry on the node
+        from the copy before the injection, which the real failure replaces whole.
+
+        crm_simulate 2.1.5's ``--op-inject`` rewrites an existing last-failure entry in
+        place and keeps its ``op-digest``. After a ``crm resource cleanup`` the re-probe that
+        finds the resource running (rc 0 where 7 was expected) leaves such an entry with the
+        probe's digest; an injected monitor failure then carries the probe's digest, the
+        scheduler reads "resource parameters have changed" and clears the fail-count
+        (``pe__clear_failcount``), so the prediction was "recover in place" where the cluster
+        moves the group (missing index page, measured: 1 run in 10 under load, whenever the
+        previous test's cleanup re-probe was the last failure entry). The real cluster
+        writes the whole entry with the monitor's own digest. ``cibadmin --delete`` of an
+        entry that is not there is no error."""
+        entry = f"{self.resource}_last_failure_0"
+        return ("cibadmin", "--delete", "--xpath",
+                f"//node_state[@uname='{self.node}']/lrm/lrm_resources/"
+                f"lrm_resource[@id='{self.resource}']/lrm_rsc_op[@id='{entry}']")
+
 
 @dataclass(frozen=True)
 class Simulation:
@@ -76,6 +96,12 @@ class Simulation:
     failed_nodes: tuple[str, ...] = ()
     joining_nodes: tuple[str, ...] = ()
     note: str = ""
+
+    @property
+    def copy_edits(self) -> tuple[tuple[str, ...], ...]:
+        """Every edit of the CIB copy before crm_simulate runs: the failed operations'
+        replaced history (``FailedOp.replaced_history``), then ``edits``."""
+        return (*(op.replaced_history for op in self.failed_ops), *self.edits)
 
     @property
     def avoid(self) -> tuple[str, ...]:
@@ -507,9 +533,9 @@ class Oracle:
         command = simulate_command(path, simulation, cib, saved)
         inputs = (("cib.xml", text), ("commands.txt", f"# {path} is cib.xml, edited in place\n"
                    + "".join(f"CIB_file={path} {shlex.join(c)}\n"
-                             for c in (*simulation.edits, command))))
+                             for c in (*simulation.copy_edits, command))))
         try:
-            for edit in simulation.edits:
+            for edit in simulation.copy_edits:
                 node.run(list(edit), timeout=self.timeout, env=env, check=True)
                 self._confirm_edit(node, edit, env)
             t0 = time.monotonic()
