@@ -6,6 +6,24 @@ controller. Fencing is read from Pacemaker itself (the fencer's history and its 
 ``fence_history.py``) and checked against the lab's own record of power requests
 (``power_controller.py``). The invariant watcher runs as in every scenario: any VIP or
 resource on two nodes fails the test, because with fencing none is expected.
+
+Two nodes or more (``docs/examples/three-nodes.toml``): each scenario asserts what Pacemaker does
+for the described number of nodes. Where three or more differ from a pair (references to
+Pacemaker 2.1.5's source, tag ``Pacemaker-2.1.5``):
+
+- A pair splits into two sides that both keep quorum (corosync ``two_node``), so both may
+  fence: the configured delays decide the survivor, or the nodes race. From three nodes on, a
+  pulled interconnect leaves one node alone without quorum, and a partition without quorum does
+  not fence (``pe_can_fence()`` in ``lib/pengine/utils.c``: true only with quorum or
+  ``no-quorum-policy=ignore``; ``pcmk_sched_allocate.c``: "Unclean nodes will not be fenced
+  until quorum is attained"). The quorate majority fences the lone node, whatever the delays
+  say; no race is possible.
+- ``priority-fencing-delay`` delays nothing then: ``node_priority_fencing_delay()`` in
+  ``lib/pengine/pe_actions.c`` returns 0 when the fencing partition has more than half of the
+  members ("No need to delay if we have more than half of the cluster members"). The fence is
+  requested at once.
+- A crashed node, or one whose corosync is killed, is fenced by the remaining nodes, which keep
+  quorum; its groups may start on any of them, only after the fence (as in a pair).
 """
 
 from __future__ import annotations
@@ -82,9 +100,9 @@ def _check_fence_time(op: FenceOperation, offs: list[PowerEvent]) -> float:
 
 
 def _expected_survivor(hacluster: Cluster) -> str | None:
-    """The node the configuration makes win a split: the one whose fencing waits longest
-    (``pcmk_delay_base``), else with ``priority-fencing-delay`` the node running the heavier
-    group (``web`` by default); None when nothing decides it (a race)."""
+    """The node the configuration makes win a two-node split: the one whose fencing waits
+    longest (``pcmk_delay_base``), else with ``priority-fencing-delay`` the node running the
+    heavier group (``web`` by default); None when nothing decides it (a race)."""
     desc = hacluster.description
     fencing = desc.fencing
     if fencing.delay_base:
@@ -100,21 +118,31 @@ def _expected_survivor(hacluster: Cluster) -> str | None:
 def test_interconnect_pulled_fences_exactly_one_node_and_the_configured_one_survives(
     hacluster: Cluster, hacluster_scenario: Scenario
 ) -> None:
+    """A pair: the delays decide which side survives. Three nodes or more: the pulled node is
+    alone without quorum and the majority, quorate, fences it at once (module docstring)."""
     sc = hacluster_scenario
     desc = hacluster.description
     fencing = desc.fencing
     hacluster.wait_settled()  # a rejoined node's groups may still be moving back
-    expected = _expected_survivor(hacluster)
-    pulled = hacluster.group_node(desc.groups[-1].name)  # either side: the cable joins both
+    quorate = desc.quorum_matters
+    if quorate:
+        # The node running the first group is left alone: its group must move, fenced first.
+        pulled = hacluster.group_node(desc.groups[0].name)
+        expected: tuple[str, ...] | None = hacluster.other_nodes(pulled)
+    else:
+        pulled = hacluster.group_node(desc.groups[-1].name)  # either side: the cable joins both
+        winner = _expected_survivor(hacluster)
+        expected = None if winner is None else (winner,)
     start = time.time()
     pull = sc.faults.pull_cable(pulled, desc.interconnect_nic)
+    assert pull.injected is not None
 
-    def one_side_left(s: ClusterState) -> bool:
-        online = [n for n, node in s.nodes.items() if node.online]
-        return len(online) == 1 and all(
-            s.groups[g.name].started_on == online[0] for g in desc.groups)
+    def one_node_gone(s: ClusterState) -> bool:
+        online = {n for n, node in s.nodes.items() if node.online}
+        return (len(online) == len(desc.nodes) - 1 and (s.quorum is True or not quorate)
+                and all(s.groups[g.name].started_on in online for g in desc.groups))
 
-    m = sc.recover(pull, one_side_left, "one node fenced, every group on the other",
+    m = sc.recover(pull, one_node_gone, "one node fenced, every group on the others",
                    threshold=sc.slo.node_loss)
     try:
         fenced = _fencing_after(hacluster, start, sc.slo.node_loss.seconds)
@@ -137,26 +165,39 @@ def test_interconnect_pulled_fences_exactly_one_node_and_the_configured_one_surv
     except WaitTimeout:
         raced = None
     offs = _offs(sc, start)
-    victim = fenced.operations[0].target
-    survivor = hacluster.other_node(victim)
+    op = fenced.operations[0]
+    victim = op.target
+    survivors = hacluster.other_nodes(victim)
     sc.finding(
-        "interconnect pulled with STONITH: one node fenced, the other kept the services",
-        operations=[str(op) for op in fenced.operations], fenced=fenced.fenced(),
-        survivor=survivor, expected_survivor=expected,
+        "interconnect pulled with STONITH: one node fenced, the other(s) kept the services",
+        operations=[str(o) for o in fenced.operations], fenced=fenced.fenced(),
+        survivor=", ".join(survivors),
+        expected_survivor=None if expected is None else ", ".join(expected),
+        fenced_by=op.origin, nodes=len(desc.nodes), quorate_majority=quorate,
         power_offs=[f"{e.request}: {e.result}" for e in offs],
-        fence_s=fenced.operations[0].took_s,
-        fenced_after_pull_s=round(fenced.operations[0].confirmed - start, 2),
+        fence_s=op.took_s, priority_delay_s=op.delay_s,
+        fenced_after_pull_s=round(op.confirmed - pull.injected.wall, 2),
+        # 3+ nodes: crm_simulate --node-fail of the pulled node, the majority's decision; a
+        # pair's split is unsimulable (two clusters deciding), so nothing is compared there
+        predicted_fencing=_check_predicted_fencing(pull, fenced),
     )
     assert raced is None, (
-        f"fence race: both nodes fenced: {[str(o) for o in raced.operations]}; lab power "
+        f"more than one fencing: {[str(o) for o in raced.operations]}; lab power "
         f"record: {[e.to_record() for e in _offs(sc, start)]}"
     )
-    assert len(fenced.fenced()) == 1, [str(op) for op in fenced.operations]
+    assert len(fenced.fenced()) == 1, [str(o) for o in fenced.operations]
     assert [e.node for e in offs if e.ok] == [victim], offs
     if expected is not None:
-        assert survivor == expected, f"{survivor} survived, the configuration says {expected}"
+        assert survivors == expected, (
+            f"{', '.join(survivors)} survived, the configuration says {', '.join(expected)}"
+        )
+    if quorate:
+        # Only the quorate side can fence (pe_can_fence), and with more than half of the
+        # members it asks for no priority delay (node_priority_fencing_delay).
+        assert op.origin in survivors, f"{op} was not requested by the majority"
+        assert op.delay_s == 0, f"{op}: a majority's fencing is not delayed by priority"
     assert m.recovered and m.within(sc.slo.node_loss), m.explain()
-    _check_fence_time(fenced.operations[0], offs)
+    _check_fence_time(op, offs)
     assert sc.watch.not_watched == [], sc.watch.not_watched
 
 
@@ -167,14 +208,14 @@ def test_node_crash_is_fenced_before_its_groups_start_on_the_survivor(
     desc = hacluster.description
     hacluster.wait_settled()  # a rejoined node's groups may still be moving back
     victim = hacluster.group_node(desc.groups[0].name)
-    survivor = hacluster.other_node(victim)
+    survivors = hacluster.other_nodes(victim)
     crash = sc.faults.crash(victim)
     assert crash.injected is not None
     m = sc.recover(
         crash,
         lambda s: not s.nodes[victim].online
-        and all(s.groups[g.name].started_on == survivor for g in desc.groups),
-        f"every group on {survivor}, {victim} fenced", threshold=sc.slo.node_loss,
+        and all(s.groups[g.name].started_on in survivors for g in desc.groups),
+        f"every group on {' or '.join(survivors)}, {victim} fenced", threshold=sc.slo.node_loss,
     )
     assert m.recovered and m.within(sc.slo.node_loss), m.explain()
     fenced = _fencing_after(hacluster, crash.injected.wall, sc.slo.node_loss.seconds)
@@ -187,14 +228,15 @@ def test_node_crash_is_fenced_before_its_groups_start_on_the_survivor(
     assert outages and outages[-1].end is not None, m.explain()
     answered = crash.injected.wall + (outages[-1].end - crash.injected.t)
     assert op.confirmed < answered, (
-        f"{desc.groups[0].name} answered from {survivor} at {answered:.3f}, before {victim} was "
-        f"fenced at {op.confirmed:.3f}"
+        f"{desc.groups[0].name} answered from {hacluster.elsewhere(victim)} at "
+        f"{answered:.3f}, before {victim} was fenced at {op.confirmed:.3f}"
     )
     detection = op.requested - crash.injected.wall
     start = answered - op.confirmed
     sc.finding(
         "node crash with STONITH: the lost node fenced before its services started elsewhere",
-        operation=str(op), outage_s=round(m.outage_s(first) or 0, 2),
+        operation=str(op), fenced_by=op.origin, nodes=len(desc.nodes),
+        outage_s=round(m.outage_s(first) or 0, 2),
         detection_s=round(detection, 2),
         fencing_s=op.took_s, of_it_priority_delay_s=op.delay_s, start_s=round(start, 2),
         predicted_fencing=_check_predicted_fencing(crash, fenced),
@@ -209,21 +251,22 @@ def test_corosync_killed_on_a_node_gets_it_fenced(
     desc = hacluster.description
     hacluster.wait_settled()  # a rejoined node's groups may still be moving back
     victim = hacluster.group_node(desc.groups[-1].name)
-    survivor = hacluster.other_node(victim)
+    survivors = hacluster.other_nodes(victim)
     kill = sc.faults.add(KillCorosync(hacluster, sc.faults.timeline, victim))
     assert kill.injected is not None
     m = sc.recover(
         kill,
         lambda s: not s.nodes[victim].online
-        and all(s.groups[g.name].started_on == survivor for g in desc.groups),
-        f"{victim} fenced, every group on {survivor}", threshold=sc.slo.node_loss,
+        and all(s.groups[g.name].started_on in survivors for g in desc.groups),
+        f"{victim} fenced, every group on {' or '.join(survivors)}", threshold=sc.slo.node_loss,
     )
     fenced = _fencing_after(hacluster, kill.injected.wall, sc.slo.node_loss.seconds)
     sc.finding("corosync killed with STONITH: that node fenced",
-               operations=[str(op) for op in fenced.operations],
+               operations=[str(op) for op in fenced.operations], nodes=len(desc.nodes),
                fence_s=fenced.operations[0].took_s,
                predicted_fencing=_check_predicted_fencing(kill, fenced))
     assert fenced.fenced() == [victim], [str(op) for op in fenced.operations]
+    assert fenced.operations[0].origin in survivors, str(fenced.operations[0])
     assert m.recovered and m.within(sc.slo.node_loss), m.explain()
     _check_fence_time(fenced.operations[0], _offs(sc, kill.injected.wall))
 
@@ -235,7 +278,8 @@ def test_fencing_fails_and_nothing_of_the_lost_node_starts_elsewhere(
     desc = hacluster.description
     hacluster.wait_settled()  # a rejoined node's groups may still be moving back
     victim = hacluster.group_node(desc.groups[0].name)
-    survivor = hacluster.other_node(victim)
+    survivors = hacluster.other_nodes(victim)
+    asked = survivors[0]  # any remaining node: they share one membership and one CIB
     device = sc.faults.add(FenceDeviceFails(
         hacluster, sc.faults.timeline, hacluster.backend.power_controller(), "error"))
     crash = sc.faults.crash(victim)
@@ -248,22 +292,24 @@ def test_fencing_fails_and_nothing_of_the_lost_node_starts_elsewhere(
         try:
             # (crm_mon shows the lost node's resources still Started there: it is unclean.)
             started = wait_until(
-                lambda: [r.id for r in
-                         hacluster.state(survivor).groups[desc.groups[0].name].resources
-                         if survivor in r.nodes],
+                lambda: [f"{r.id} on {', '.join(sorted(set(r.nodes) & set(survivors)))}"
+                         for r in hacluster.state(asked).groups[desc.groups[0].name].resources
+                         if set(r.nodes) & set(survivors)],
                 bool, timeout=10, interval=0.5,
-                what=f"{desc.groups[0].name} started on {survivor} while fencing {victim} fails",
+                what=f"{desc.groups[0].name} started on {' or '.join(survivors)} while "
+                f"fencing {victim} fails",
             )
         except WaitTimeout:
             started = None
-        shown = hacluster.node(survivor).run(["crm_mon", "-1", "--fence-history=1"]).stdout
+        shown = hacluster.node(asked).run(["crm_mon", "-1", "--fence-history=1"]).stdout
         failed = fence_watch.observe(hacluster.nodes, crash.injected.wall, time.time())
         sc.finding(
             f"fencing of the lost node fails: {desc.groups[0].name} stays stopped",
-            node=victim, failed_attempts=len(failed.failed()), first=str(failed.failed()[0]),
+            node=victim, nodes=len(desc.nodes), failed_attempts=len(failed.failed()),
+            first=str(failed.failed()[0]),
             shown_by_crm_mon="Failed Fencing Actions" in shown,
         )
-        assert started is None, f"{started} started on {survivor} without fencing {victim}"
+        assert started is None, f"{started} started without fencing {victim}"
         assert "Failed Fencing Actions" in shown, shown
         assert all(not e.ok for e in _offs(sc, crash.injected.wall)), "a power-off succeeded"
     finally:
