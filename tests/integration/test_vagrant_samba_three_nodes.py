@@ -24,7 +24,7 @@ import shutil
 import subprocess
 import time
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -101,9 +101,7 @@ def project(standin: StandIn, tmp_path_factory: pytest.TempPathFactory) -> Itera
         cluster_key.forget(root)
 
 
-def test_samba_profile_on_three_vagrant_machines(
-    standin: StandIn, project: Path, record_property: Callable[[str, object], None]
-) -> None:
+def test_samba_profile_on_three_vagrant_machines(standin: StandIn, project: Path) -> None:
     acceptance = REPO / "tests" / "acceptance"
     start = time.monotonic()
     run = Spawned(pytest_argv(
@@ -115,7 +113,6 @@ def test_samba_profile_on_three_vagrant_machines(
     code = run.finish(timeout=RUN_TIMEOUT_S)
     took = time.monotonic() - start
     assert code == 0, run.output
-    record_property("took_s", round(took, 1))
     print(f"vagrant path, {PROFILE} on three nodes: {took:.0f} s from pytest to nothing left")
 
     out = run.output
