@@ -177,15 +177,15 @@ def _root_cost(stack: str, rebuild: bool) -> None:
         return
     rel = roots.release(stack)
     if rebuild:
-        with roots.locked(rel.name):
+        with roots.locked(rel.cache_name):
             built = roots.build(rel, lambda m: print(m, file=sys.stderr))
         how = "built now"
     else:
         roots.lower_dir(rel, lambda m: print(m, file=sys.stderr))
-        (built,) = [c for c in roots.cached() if c.name == rel.name]
+        (built,) = [c for c in roots.cached() if c.name == rel.cache_name]
         how = f"recorded when built at {built.built}"
     size = roots.cached(with_size=True)
-    mib = next(c.size_bytes for c in size if c.name == rel.name) or 0
+    mib = next(c.size_bytes for c in size if c.name == rel.cache_name) or 0
     print(f"\n{stack}: root build {built.build_s:.1f}s ({how}; mmdebstrap, download "
           f"included), {mib / 2**20:.0f} MiB in {built.path}")
 

@@ -173,12 +173,13 @@ def cmd_roots(args: argparse.Namespace) -> int:
         if roots.is_this_machine(rel):
             _say(f"{rel.name} is this machine's own release: its nodes need no root")
             return 0
-        with roots.locked(rel.name):
+        with roots.locked(rel.cache_name):
             built = roots.build(rel, _say)
         roots.check_root(rel, built.path)
         return 0
     if args.remove:
-        names = [c.name for c in roots.cached()] if args.remove == "all" else [args.remove]
+        names = ([c.name for c in roots.cached()] if args.remove == "all"
+                 else roots.names_of(args.remove) or [args.remove])
         for name in names:
             removed = roots.remove(name, users.get(str(roots.root_dir(name)), []))
             _say(f"removed the {name} root ({len(removed)} items)" if removed

@@ -31,13 +31,19 @@ REQUIRED: tuple[tuple[str, str], ...] = (
 
 # The 2013 cluster's file server (profile apache-samba): the LSB init scripts the resources run
 # and the clients the checks use. Installed by bootstrap with the rest; required only where the
-# description has a Samba group (a root built for another stack has none of it).
-SAMBA: tuple[tuple[str, str], ...] = (
+# description has a Samba group.
+# The servers run on the nodes (in a root of another release too: roots.py puts them in every
+# root); the clients run where the checks run, in the lab's host namespace with this machine's
+# binaries, whatever release the nodes run.
+SAMBA_SERVER: tuple[tuple[str, str], ...] = (
     ("/etc/init.d/smbd", "samba"),
     ("/etc/init.d/nmbd", "samba"),
+)
+SAMBA_CLIENTS: tuple[tuple[str, str], ...] = (
     ("smbclient", "smbclient"),
     ("nmblookup", "samba-common-bin"),
 )
+SAMBA: tuple[tuple[str, str], ...] = SAMBA_SERVER + SAMBA_CLIENTS
 
 
 # Where a command is looked for inside a node (node.NODE_PATH's directories).

@@ -7,8 +7,14 @@ own files and outside any repository. Every lab of that stack shares it read-onl
 ever an overlay's lower dir), so a build costs once per machine (shared/notes/stacks-facts.md:
 about 20 s for Pacemaker alone, more with Java and Tomcat) and a bring-up nothing extra.
 
-``ROOT_CACHE/<stack>.json`` records how a root was built (suite, packages, seconds); a root
-without it is an interrupted build and is rebuilt. Builds of one stack are serialized by a lock
+A root carries every profile's services (Samba's too), so one root per stack serves them all.
+Its name in the cache is the stack and a digest of its package list (``debian11-1a2b3c4d``,
+``Release.cache_name``): a changed package list is another root, built anew, while labs still
+running on the old one keep it (an overlay's lower dir removed under a running node would empty
+its view); ``hacluster-lab gc --roots`` removes the old one once no lab uses it.
+
+``ROOT_CACHE/<cache name>.json`` records how a root was built (suite, packages, seconds); a root
+without it is an interrupted build and is rebuilt. Builds of one root are serialized by a lock
 file, so pytest-xdist workers wanting the same root wait for the first one's build.
 """
 
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -56,12 +63,22 @@ class Release:
 
     @property
     def required(self) -> tuple[tuple[str, str], ...]:
-        """(command or path, Debian package) pairs a node of this release needs."""
-        return packages.for_tomcat(self.stack.catalina_home, self.tomcat_package)
+        """(command or path, Debian package) pairs a node of this release needs: the lab's
+        packages and Samba's servers (profile apache-samba; its clients run on this machine)."""
+        return (packages.for_tomcat(self.stack.catalina_home, self.tomcat_package)
+                + packages.SAMBA_SERVER)
 
     @property
     def packages(self) -> tuple[str, ...]:
+        """The Debian packages its root is built with, sorted."""
         return tuple(sorted({pkg for _, pkg in self.required} | set(EXTRA_PACKAGES)))
+
+    @property
+    def cache_name(self) -> str:
+        """The root's name in the cache: ``<stack>-<first 8 hex of sha256 of the package
+        list>``, so that another package list is another root, never a stale one reused."""
+        digest = hashlib.sha256(" ".join(self.packages).encode()).hexdigest()[:8]
+        return f"{self.name}-{digest}"
 
 
 RELEASES = {
@@ -103,7 +120,16 @@ def is_this_machine(rel: Release) -> bool:
 
 
 def root_dir(name: str) -> Path:
+    """Where the cached root called ``name`` (a ``Release.cache_name``) is or would be."""
     return ROOT_CACHE / name
+
+
+def release_of_root(path: Path) -> Release | None:
+    """The release a cached root ``path`` was built for (also one built with another package
+    list, or under a bare stack name by an earlier version); None for any other path."""
+    if path.parent != ROOT_CACHE:
+        return None
+    return RELEASES.get(path.name.split("-", 1)[0])
 
 
 def _record_path(name: str) -> Path:
@@ -187,25 +213,33 @@ def lower_dir(rel: Release, progress: Callable[[str], None] = lambda _: None) ->
     """
     if is_this_machine(rel):
         return HOST_ROOT
-    with locked(rel.name):
-        data = _read_record(rel.name)
-        target = root_dir(rel.name)
-        if (data is None or not target.is_dir() or data.get("suite") != rel.suite
-                or list(data.get("packages", [])) != list(rel.packages)):  # type: ignore[call-overload]
+    with locked(rel.cache_name):
+        if not _is_current(rel):
             build(rel, progress)
+    target = root_dir(rel.cache_name)
     check_root(rel, target)
     return target
 
 
+def _is_current(rel: Release) -> bool:
+    """Whether the cache holds ``rel``'s root complete and built with ``rel.packages``."""
+    data = _read_record(rel.cache_name)
+    return (data is not None and root_dir(rel.cache_name).is_dir()
+            and data.get("suite") == rel.suite
+            and list(data.get("packages", [])) == list(rel.packages))  # type: ignore[call-overload]
+
+
 def build(rel: Release, progress: Callable[[str], None] = lambda _: None) -> CachedRoot:
-    """Build (or rebuild) the root of ``rel`` with mmdebstrap; the caller holds the lock."""
+    """Build (or rebuild) the root of ``rel`` with mmdebstrap into ``root_dir(rel.cache_name)``;
+    the caller holds ``locked(rel.cache_name)``. Roots of other package lists are left alone."""
     if shutil.which("mmdebstrap") is None:
         raise RootError(
             f"stack {rel.name} needs a Debian {rel.suite} root built by mmdebstrap, which this "
             "machine lacks. Install with: apt-get install -y --no-install-recommends mmdebstrap"
         )
-    target, partial = root_dir(rel.name), ROOT_CACHE / f"{rel.name}.partial"
-    _record_path(rel.name).unlink(missing_ok=True)
+    name = rel.cache_name
+    target, partial = root_dir(name), ROOT_CACHE / f"{name}.partial"
+    _record_path(name).unlink(missing_ok=True)
     for stale in (target, partial):
         if stale.exists():
             shutil.rmtree(stale)
@@ -230,12 +264,12 @@ def build(rel: Release, progress: Callable[[str], None] = lambda _: None) -> Cac
         raise RootError(f"building the {rel.name} root failed: {result.describe()}")
     partial.rename(target)
     built = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    _record_path(rel.name).write_text(json.dumps({
-        "suite": rel.suite, "packages": list(rel.packages), "built": built,
+    _record_path(name).write_text(json.dumps({
+        "stack": rel.name, "suite": rel.suite, "packages": list(rel.packages), "built": built,
         "build_s": round(seconds, 1), "command": argv,
     }, indent=2))
     progress(f"built the {rel.name} root in {seconds:.1f}s")
-    return CachedRoot(rel.name, target, rel.suite, rel.packages, built, seconds, None)
+    return CachedRoot(name, target, rel.suite, rel.packages, built, seconds, None)
 
 
 def check_root(rel: Release, root: Path) -> None:
@@ -255,21 +289,29 @@ def origin(rel: Release | None) -> dict[str, object]:
     they come from, for the session header and the report.
 
     Shape: ``{"name": "debian11", "suite": "bullseye", "root": "/var/cache/hacluster/roots/
-    debian11", "this_machine": False, "built": "2026-11-29T10:00:00+0000" or None, "build_s":
-    78.9 or None}``; ``built`` is None while the root is still to be built (the bring-up builds
-    it) or is this machine's ``/``. Reads the cache only; raises nothing.
+    debian11-1a2b3c4d", "this_machine": False, "built": "2026-11-29T10:00:00+0000" or None,
+    "build_s": 78.9 or None}``; ``built`` is None while the root is still to be built (the
+    bring-up builds it) or is this machine's ``/``. Reads the cache only; raises nothing.
     """
     if rel is None or is_this_machine(rel):
         return {"name": rel.name if rel is not None else "this machine",
                 "suite": this_machine_suite(), "root": str(HOST_ROOT), "this_machine": True,
                 "built": None, "build_s": None}
-    data = _read_record(rel.name)
-    current = (data is not None and root_dir(rel.name).is_dir() and data.get("suite") == rel.suite
-               and list(data.get("packages", [])) == list(rel.packages))  # type: ignore[call-overload]
-    return {"name": rel.name, "suite": rel.suite, "root": str(root_dir(rel.name)),
+    data = _read_record(rel.cache_name)
+    current = _is_current(rel)
+    return {"name": rel.name, "suite": rel.suite, "root": str(root_dir(rel.cache_name)),
             "this_machine": False,
             "built": str(data.get("built")) if current and data is not None else None,
             "build_s": data.get("build_s") if current and data is not None else None}
+
+
+def names_of(stack_or_name: str) -> list[str]:
+    """The cache names ``hacluster-lab roots --remove`` means: ``debian11`` is every cached root
+    of that stack (and its interrupted builds), ``debian11-1a2b3c4d`` that one root."""
+    found = {c.name for c in cached()} | {p.name.removesuffix(".partial") for p in leftovers()}
+    return sorted(n for n in found
+                  if n == stack_or_name or (stack_or_name in RELEASES
+                                           and n.split("-", 1)[0] == stack_or_name))
 
 
 def remove(name: str, in_use_by: list[str]) -> list[str]:
@@ -300,5 +342,5 @@ def remove(name: str, in_use_by: list[str]) -> list[str]:
 
 
 __all__ = ["RELEASES", "ROOT_CACHE", "CachedRoot", "Release", "RootError", "build", "cached",
-           "check_root", "is_this_machine", "leftovers", "locked", "lower_dir", "origin",
-           "release", "remove"]
+           "check_root", "is_this_machine", "leftovers", "locked", "lower_dir", "names_of",
+           "origin", "release", "release_of_root", "remove", "root_dir"]

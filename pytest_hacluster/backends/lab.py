@@ -211,10 +211,13 @@ class LabBackend(Backend):
                 "[tool.hacluster.fencing] for the lab"
             )
         lacking = packages.missing(packages.REQUIRED if self.stack_is_this_machine else HOST_TOOLS)
-        if self.description.groups_running("smbd") and self.stack_is_this_machine:
-            lacking += packages.missing(packages.SAMBA)
+        if self.description.groups_running("smbd"):
+            # The checks' clients run here whatever the nodes run; the servers come from the
+            # node's root (this machine's, or the stack's, which roots.py builds with them).
+            lacking += packages.missing(packages.SAMBA if self.stack_is_this_machine
+                                        else packages.SAMBA_CLIENTS)
         if self.release is not None and not self.stack_is_this_machine and not any(
-            c.name == self.release.name for c in roots.cached()
+            c.name == self.release.cache_name for c in roots.cached()
         ):
             lacking += packages.missing((("mmdebstrap", "mmdebstrap"),))
         if lacking:
@@ -647,11 +650,9 @@ class LabBackend(Backend):
         """The release of the root the node's overlay shows now (swap_root changes it; a kept
         lab's node records it as its lower dir); None: this machine's, of no known release."""
         lower = self._node(node).lower
-        for rel in roots.RELEASES.values():
-            if (lower == roots.HOST_ROOT and roots.is_this_machine(rel)) or (
-                    lower == roots.root_dir(rel.name)):
-                return rel
-        return self.release if lower != roots.HOST_ROOT else None
+        if lower == roots.HOST_ROOT:
+            return next((r for r in roots.RELEASES.values() if roots.is_this_machine(r)), None)
+        return roots.release_of_root(lower) or self.release
 
     def node_paths(self, node: str) -> render.Stack:
         """Paths of the release the node runs now (its Tomcat, its Java)."""

@@ -23,9 +23,11 @@ ROOT_PATHS = ("etc/passwd", "etc/group", "var/lib/pacemaker", "etc/corosync")
 def test_a_swapped_node_runs_the_next_release_and_rejoins(prefix: str) -> None:
     if not roots.is_this_machine(roots.release("debian12")):
         pytest.skip("swaps this machine's Debian 12 for Debian 13: needs a Debian 12 host")
-    if not any(c.name == "debian13" for c in roots.cached()):
-        pytest.skip("the debian13 root is not built: `hacluster-lab roots --build debian13`")
-    cached = roots.root_dir("debian13")
+    rel = roots.release("debian13")
+    if not any(c.name == rel.cache_name for c in roots.cached()):
+        pytest.skip(f"the debian13 root {rel.cache_name} is not built: "
+                    "`hacluster-lab roots --build debian13`")
+    cached = roots.root_dir(rel.cache_name)
     host_before = _fingerprint(HOST_PATHS)
     root_before = _fingerprint([str(cached / p) for p in ROOT_PATHS])
     desc = with_stack(Description(), "debian12", "--hacluster-stack")

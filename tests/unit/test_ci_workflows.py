@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pytest_hacluster import config
+from pytest_hacluster import config, roots
 from pytest_hacluster.profiles import PROFILES
 from tests import reportdata
 
@@ -59,8 +59,10 @@ def test_the_matrix_is_every_stack_one_lab_per_job_each_report_kept() -> None:
     job = doc["jobs"]["acceptance"]
     matrix = job["strategy"]["matrix"]
     assert tuple(matrix["stack"]) == config.STACKS
-    # Profiles the lab can run on every stack's root (no Samba in the 11 and 13 roots yet).
-    assert set(matrix["profile"]) <= set(PROFILES) and "apache-tomcat" in matrix["profile"]
+    # Every profile on every stack: each stack's root carries what every profile runs.
+    assert sorted(matrix["profile"]) == sorted(PROFILES)
+    for rel in roots.RELEASES.values():
+        assert "samba" in rel.packages, rel.name
     assert job["env"]["PROFILE_OPTION"] == "--hacluster-profile"
     assert job["strategy"]["fail-fast"] is False  # one stack failing stops no other
     assert matrix["machine"] == "${{ fromJSON(needs.plan.outputs.machines) }}"

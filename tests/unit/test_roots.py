@@ -151,21 +151,23 @@ def test_the_origin_says_which_root_and_whether_it_is_built(
     monkeypatch.setattr(roots, "this_machine_suite", lambda *a: "bookworm")
     rel = roots.release("debian11")
     before = roots.origin(rel)
+    root = cache / rel.cache_name
     assert (before["name"], before["suite"], before["root"], before["built"]) == (
-        "debian11", "bullseye", str(cache / "debian11"), None)
+        "debian11", "bullseye", str(root), None)
     assert describe_origin(before).endswith("(not built yet: the bring-up builds it)")
-    (cache / "debian11").mkdir(parents=True)
+    root.mkdir(parents=True)
     record = {"suite": "bullseye", "packages": list(rel.packages),
               "built": "2026-11-29T23:00:00+0000", "build_s": 61.5}
-    (cache / "debian11.json").write_text(json.dumps(record))
+    (cache / f"{rel.cache_name}.json").write_text(json.dumps(record))
     built = roots.origin(rel)
     assert (built["built"], built["build_s"], built["this_machine"]) == (
         "2026-11-29T23:00:00+0000", 61.5, False)
     assert describe_origin(built) == (
-        f"debian11 (Debian bullseye), root {cache / 'debian11'} built "
+        f"debian11 (Debian bullseye), root {root} built "
         "2026-11-29T23:00:00+0000 in 61.5 s")
-    # A root built with other packages is rebuilt at bring-up: not the one that will run.
-    (cache / "debian11.json").write_text(json.dumps({**record, "packages": ["pacemaker"]}))
+    # A root whose record says other packages is rebuilt at bring-up: not the one that will run.
+    (cache / f"{rel.cache_name}.json").write_text(
+        json.dumps({**record, "packages": ["pacemaker"]}))
     assert roots.origin(rel)["built"] is None
     host = roots.origin(roots.release("debian12"))
     assert (host["name"], host["root"], host["this_machine"]) == ("debian12", "/", True)
@@ -200,3 +202,62 @@ def test_machines_the_backend_did_not_build_say_where_they_come_from() -> None:
     vagrant = VagrantBackend(Description(), Settings(prefix="hacl-st-u"))
     assert describe_origin(vagrant.stack_origin()) == (
         f"debian12, Vagrant box {Description().vagrant.box}")
+
+
+def test_every_root_carries_samba_for_the_apache_samba_profile() -> None:
+    """The LSB scripts lsb:nmbd and lsb:smbd run are required in every root; the clients the
+    checks run (smbclient, nmblookup) are this machine's, not the root's."""
+    for rel in roots.RELEASES.values():
+        assert "samba" in rel.packages, rel.name
+        assert set(packages.SAMBA_SERVER) <= set(rel.required)
+        assert not set(packages.SAMBA_CLIENTS) & set(rel.required)
+
+
+def test_another_package_list_is_another_root_built_beside_the_old(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed package list must not reuse the stale root, nor remove it under labs running
+    on it: the new list gets a root of its own name, the old one stays until gc."""
+    cache = tmp_path / "roots"
+    monkeypatch.setattr(roots, "ROOT_CACHE", cache)
+    monkeypatch.setattr(roots, "this_machine_suite", lambda *a: "bookworm")
+    monkeypatch.setattr(roots, "check_root", lambda rel, root: None)
+    builds: list[tuple[str, ...]] = []
+
+    def fake_build(rel: roots.Release, progress: object = None) -> roots.CachedRoot:
+        builds.append(rel.packages)
+        target = roots.root_dir(rel.cache_name)
+        target.mkdir(parents=True)
+        (cache / f"{rel.cache_name}.json").write_text(json.dumps(
+            {"suite": rel.suite, "packages": list(rel.packages)}))
+        return roots.CachedRoot(rel.cache_name, target, rel.suite, rel.packages, "", 1.0, None)
+
+    monkeypatch.setattr(roots, "build", fake_build)
+    rel = roots.release("debian13")
+    old = roots.lower_dir(rel)
+    assert roots.lower_dir(rel) == old and len(builds) == 1  # cached: reused, not rebuilt
+    monkeypatch.setattr(roots, "EXTRA_PACKAGES", (*roots.EXTRA_PACKAGES, "strace"))
+    new = roots.lower_dir(rel)
+    assert new != old and old.is_dir() and len(builds) == 2 and "strace" in builds[1]
+    assert new.name.startswith("debian13-") and old.name.startswith("debian13-")
+    assert roots.release_of_root(new) is roots.release_of_root(old) is rel
+    assert roots.release_of_root(cache / "debian13") is rel  # an earlier version's name
+    assert roots.release_of_root(tmp_path / "debian13") is None
+    assert roots.names_of("debian13") == sorted([old.name, new.name])
+    assert roots.names_of(new.name) == [new.name]
+
+
+def test_a_samba_cluster_on_another_stack_needs_the_clients_here(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checks run smbclient and nmblookup on this machine (in the lab's host namespace),
+    whatever release the nodes run: their absence is named before anything is built."""
+    from pytest_hacluster.config import with_profile
+
+    monkeypatch.setattr(roots, "this_machine_suite", lambda *a: "bookworm")
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(packages, "missing", lambda required, root=None: [
+        (t, p) for t, p in required if p == "smbclient"])
+    desc = with_stack(with_profile(Description(), "apache-samba", "--x"), "debian13", "--x")
+    lab = LabBackend(desc, Settings(prefix="hacl-st-u"))
+    with pytest.raises(Exception, match=r"smbclient.*apt-get install -y --no-install-recommends"
+                                        r" smbclient"):
+        lab.check()
