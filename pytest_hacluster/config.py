@@ -291,6 +291,12 @@ class Description:
         ``ignore``): a minority partition stops, the majority runs the groups."""
         return len(self.nodes) > 2 and self.no_quorum_policy != "ignore"
 
+    @property
+    def single_resources(self) -> tuple[str, ...]:
+        """Standalone primitives no clone holds: each must be active on one node at most."""
+        cloned = {rid for c in self.clones for rid in c.primitives}
+        return tuple(p.id for p in self.primitives if p.id not in cloned)
+
     def node(self, name: str) -> NodeSpec:
         for n in self.nodes:
             if n.name == name:

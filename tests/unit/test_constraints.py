@@ -3,12 +3,13 @@ the key, and checked against a crm_mon state."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pytest_hacluster import config, crm_status, invariants, render
+from pytest_hacluster import cluster, config, crm_status, export, invariants, oracle, render
 from pytest_hacluster.config import ConfigError, from_mapping
 from pytest_hacluster.constraint_check import clone_problems, constraint_problems
 from pytest_hacluster.constraints import CloneSpec, Colocation, Location, Order
@@ -224,3 +225,43 @@ def test_a_cloned_group_on_one_node_is_no_doubled_resource() -> None:
     assert view.doubled == {} and view.split == {}
     assert state.where("grrr") == {"wc1"}
     assert len(state.clones["apache2_clone"].roles) == 2
+
+
+def test_an_ungrouped_primitive_on_two_nodes_is_doubled_a_cloned_one_is_not() -> None:
+    d = described(**CLONED)
+    assert d.single_resources == ("extra",)
+    extra = crm_status.Resource("extra", "ocf:pacemaker:Dummy", (("s1", "Started"),
+                                                                 ("s2", "Started")))
+    state = _state(("s1", "s2"), "s1")
+    state = dataclasses.replace(state, resources={**state.resources, "extra": extra})
+    assert cluster.doubled_resources(d, state) == {"extra": ("s1", "s2")}
+    view = invariants.view_of(state, [g.name for g in d.groups], d.single_resources)
+    assert view.doubled == {"extra": ("s1", "s2")}
+
+
+def test_health_waits_for_the_clone_instances_and_the_constraints() -> None:
+    d = described(**CLONED, colocations={"web-with-dummy": {
+        "score": "INFINITY", "rsc": "web", "with-rsc": "dummy-clone"}})
+    nodes_and_groups = [p for p in cluster._state_problems(d, _state(("s2",), "s1"))]
+    assert nodes_and_groups == [
+        "clone dummy-clone: 1 active instances ((('s2', 'Started'),)), expected 2 on "
+        "['s1', 's2']",
+        "colocation web-with-dummy: web on ['s1'], dummy-clone only on ['s2']"]
+    assert cluster._state_problems(d, _state(("s1", "s2"), "s1")) == []
+
+
+def test_the_oracle_compares_a_cloned_group_by_its_configured_id() -> None:
+    """The field case's instances grrr:0 and grrr:2 (an orphan) on wc1, grrr:1 stopped: one
+    entry ``grrr`` whatever the scheduler numbered them."""
+    text = (ROOT / "tests" / "unit" / "data" / "crm_mon" / "field"
+            / "crmmon-xml-cloned-group.xml").read_text()
+    assert oracle.group_placement(crm_status.parse_xml(text)) == {"grrr": "wc1+wc1"}
+
+
+def test_the_vagrant_path_loads_the_same_rendering(tmp_path: Path) -> None:
+    """provision/pacemaker.sh loads the export's resources.crm: the lab's rendering."""
+    d = config.load(EXAMPLE)
+    export.export(d, render.DEBIAN12, tmp_path / "rendered")
+    text = (tmp_path / "rendered" / export.RESOURCES).read_text()
+    assert text == render.crm_configuration(d, render.DEBIAN12)
+    assert "clone health-clone health" in text and "order health-before-web" in text
