@@ -4,7 +4,8 @@ Only what follows from the description alone is checked here, in words a failure
 
 - a clone has ``min(clone-max, eligible nodes x clone-node-max)`` active instances, all on
   eligible nodes: online, not standby, not banned by a ``-INFINITY`` location to a node
-  (``clone-max`` is the number of nodes unless described, ``clone-node-max`` 1). A clone
+  (``clone-max`` is the number of nodes unless described, ``clone-node-max`` 1); a
+  ``promotable`` one has ``min(promoted-max, active instances)`` Promoted (1 by default). A clone
   that a rule or a colocation places is left to the scheduler (``oracle.py``): the count
   then depends on node attributes and other resources;
 - a ``location`` to a node with ``-INFINITY``: the resource is not active there; with
@@ -24,7 +25,7 @@ import math
 from pytest_hacluster import constraints
 from pytest_hacluster.config import Description
 from pytest_hacluster.constraints import CloneSpec
-from pytest_hacluster.crm_status import RUNNING_ROLES, ClusterState
+from pytest_hacluster.crm_status import PROMOTED, RUNNING_ROLES, ClusterState
 
 
 def eligible_nodes(desc: Description, state: ClusterState, rsc: str) -> frozenset[str]:
@@ -71,6 +72,12 @@ def clone_problems(desc: Description, state: ClusterState) -> list[str]:
             if len(active) != want:
                 problems.append(f"clone {clone.id}: {len(active)} active instances "
                                 f"({found.roles}), expected {want} on {sorted(eligible)}")
+        if constraints.is_true(clone.meta.get("promotable", "false")):
+            promoted = [node for node, role in active if role == PROMOTED]
+            want = min(int(clone.meta.get("promoted-max", 1)), len(active))
+            if len(promoted) != want:
+                problems.append(f"clone {clone.id}: promoted on {promoted or 'no node'}, "
+                                f"expected {want} promoted instance(s) of {len(active)}")
     return problems
 
 

@@ -265,3 +265,14 @@ def test_the_vagrant_path_loads_the_same_rendering(tmp_path: Path) -> None:
     text = (tmp_path / "rendered" / export.RESOURCES).read_text()
     assert text == render.crm_configuration(d, render.DEBIAN12)
     assert "clone health-clone health" in text and "order health-before-web" in text
+
+
+def test_a_promotable_clone_has_its_promoted_instances() -> None:
+    d = described(clones={"dummy-clone": {"rsc": "dummy", "meta": {"promotable": "true"}}})
+    both = _state(("s1", "s2"), "s1")
+    roles = (("s1", crm_status.PROMOTED), ("s2", crm_status.UNPROMOTED))
+    promoted = dataclasses.replace(both, clones={"dummy-clone": crm_status.Clone(
+        "dummy-clone", "promotable", "dummy", roles)})
+    assert clone_problems(d, promoted) == []
+    assert clone_problems(d, both) == [
+        "clone dummy-clone: promoted on no node, expected 1 promoted instance(s) of 2"]
