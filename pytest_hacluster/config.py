@@ -999,6 +999,11 @@ def _check_resources(desc: Description, where: str, ids: dict[str, str]) -> None
 
 
 def _check_resources_raising(desc: Description, where: str, ids: dict[str, str]) -> None:
+    ids = dict(ids)
+    if desc.ping_check:  # the ids the ping check renders (render.ping_configuration)
+        ping = constraints.PING_RESOURCE
+        for rid in (ping, f"{ping}_clone", *(f"{g.name}_on_connected" for g in desc.groups)):
+            ids.setdefault(rid, "the ping check's (ping_check = true)")
     standalone = {p.id for p in desc.primitives}
     for prim in desc.primitives:
         _check_primitive(prim, f"{where}.primitives.{prim.id}", ids)

@@ -90,6 +90,9 @@ class Order:
 
 
 ORDER_KINDS = ("Mandatory", "Optional", "Serialize")
+# The ping check's primitive (render.ping_configuration): its clone is ``<it>_clone`` and its
+# location rules ``<group>_on_connected``; described ids must not take them.
+PING_RESOURCE = "ping_gw"
 
 # Meta-attributes Pacemaker reads on a clone (Pacemaker Explained 2.1, "Clone Options"), by
 # their values' kind; the clone also takes every resource meta-attribute (config.RESOURCE_META).

@@ -13,7 +13,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from pytest_hacluster import duration, fencing, timings
+from pytest_hacluster import constraints, duration, fencing, timings
 from pytest_hacluster.config import Description, NodeSpec
 from pytest_hacluster.profiles import (
     APACHE_TITLE,
@@ -329,7 +329,7 @@ def crm_configuration(
     return "\n".join(lines) + "\n"
 
 
-PING_RESOURCE = "ping_gw"
+PING_RESOURCE = constraints.PING_RESOURCE
 
 
 def ping_configuration(desc: Description) -> str:

@@ -276,3 +276,10 @@ def test_a_promotable_clone_has_its_promoted_instances() -> None:
     assert clone_problems(d, promoted) == []
     assert clone_problems(d, both) == [
         "clone dummy-clone: promoted on no node, expected 1 promoted instance(s) of 2"]
+
+
+def test_ids_the_ping_check_renders_are_taken() -> None:
+    with pytest.raises(ConfigError, match=r"^tool.hacluster.clones.ping_gw_clone: 'ping_gw_clone' "
+                                          r"is already the ping check's"):
+        described(ping_check=True, clones={"ping_gw_clone": {"rsc": "dummy"}})
+    assert described(clones={"ping_gw_clone": {"rsc": "dummy"}}).clones[0].id == "ping_gw_clone"
