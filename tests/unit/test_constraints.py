@@ -29,8 +29,7 @@ def test_the_example_parses_into_crm_terms() -> None:
     assert d.clones == (CloneSpec("health-clone", "health", (), {"interleave": "true"}),)
     assert d.locations == (Location("web-prefers-s1", "web", "50", "s1"),)
     assert d.colocations == (Colocation("web-with-health", "INFINITY", "web", "health-clone"),)
-    assert d.orders == (Order("health-before-web", "health-clone", "web", "Mandatory"),
-                        Order("webapp-before-web", "webapp", "web", "Optional"))
+    assert d.orders == (Order("health-before-web", "health-clone", "web", "Mandatory"),)
     # The seed's groups are untouched.
     assert [g.name for g in d.groups] == ["web", "webapp"]
 
@@ -51,11 +50,10 @@ def test_the_example_renders_after_the_seed_resources_in_crm_syntax() -> None:
         "location web-prefers-s1 web 50: s1\n"
         "colocation web-with-health INFINITY: web health-clone\n"
         "order health-before-web Mandatory: health-clone web\n"
-        "order webapp-before-web Optional: webapp web\n"
     )
     assert render.configured_ids(d) == {
         "clone": {"health-clone"}, "location": {"web-prefers-s1"},
-        "colocation": {"web-with-health"}, "order": {"health-before-web", "webapp-before-web"},
+        "colocation": {"web-with-health"}, "order": {"health-before-web"},
     }
 
 
