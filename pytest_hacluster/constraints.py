@@ -53,8 +53,9 @@ class CloneSpec:
 @dataclass(frozen=True)
 class Location:
     """crm ``location``: ``rsc`` on ``node`` with ``score``, or where ``rule`` (a crm rule
-    expression: ``defined ATTR``, ``not_defined ATTR``, ``ATTR lt|gt|lte|gte|eq|ne VALUE``,
-    joined by ``and`` / ``or``) holds, with ``score``."""
+    expression: ``defined ATTR``, ``not_defined ATTR``, ``ATTR [TYPE:]OP VALUE`` with OP one
+    of lt, gt, lte, gte, eq, ne and TYPE string, integer, number or version, joined by
+    ``and`` / ``or``) holds, with ``score``."""
 
     id: str
     rsc: str
@@ -138,12 +139,12 @@ def check_rule(text: str, where: str) -> None:
             i = _expect_attribute(words, i + 1, where)
         else:
             i = _expect_attribute(words, i, where)
-            if i < len(words) and words[i] in _RULE_TYPES:
-                i += 1
-            if i >= len(words) or words[i] not in _RULE_OPS:
+            kind, _, op = words[i].rpartition(":") if i < len(words) else ("", "", "")
+            if op not in _RULE_OPS or (kind and kind not in _RULE_TYPES):
                 got = words[i] if i < len(words) else "the end"
-                raise ConstraintError(f"{where}: expected one of {', '.join(_RULE_OPS)} or "
-                                      f"(not_)defined in {text!r}, got {got}")
+                raise ConstraintError(f"{where}: expected one of {', '.join(_RULE_OPS)} (with "
+                                      f"a type: {'|'.join(_RULE_TYPES)}:lte) or (not_)defined "
+                                      f"in {text!r}, got {got}")
             if i + 1 >= len(words) or not _VALUE_RE.match(words[i + 1]):
                 raise ConstraintError(f"{where}: expected a value after {words[i]} in {text!r}")
             i += 2

@@ -281,3 +281,17 @@ def test_ids_the_ping_check_renders_are_taken() -> None:
                                           r"is already the ping check's"):
         described(ping_check=True, clones={"ping_gw_clone": {"rsc": "dummy"}})
     assert described(clones={"ping_gw_clone": {"rsc": "dummy"}}).clones[0].id == "ping_gw_clone"
+
+
+@pytest.mark.parametrize("rule", ["pingd lte 0", "not_defined pingd or pingd number:lte 0",
+                                  "#uname eq s1", "defined site and site string:ne b"])
+def test_rules_in_crm_syntax_are_accepted(rule: str) -> None:
+    d = from_mapping({"locations": {"l": {"rsc": "web", "score": "-INFINITY", "rule": rule}}})
+    assert render.constraint_configuration(d) == [f"location l web rule -INFINITY: {rule}"]
+
+
+@pytest.mark.parametrize("rule", ["pingd number lte 0", "pingd float:lte 0", "pingd lte",
+                                  "defined", "pingd like 0", "and pingd lte 0"])
+def test_rules_crm_would_not_read_are_refused(rule: str) -> None:
+    with pytest.raises(ConfigError, match=r"^tool.hacluster.locations.l.rule: "):
+        from_mapping({"locations": {"l": {"rsc": "web", "score": "-INFINITY", "rule": rule}}})
