@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from pytest_hacluster import cib_config, cluster_log, crm_status, dialect
+from pytest_hacluster import cib_config, cluster_log, constraint_check, crm_status, dialect
 from pytest_hacluster.backends.base import Backend, BackendError, NodeShell, Progress
 from pytest_hacluster.config import Description
 from pytest_hacluster.crm_status import ClusterState
@@ -526,7 +526,7 @@ class Cluster:
 def doubled_resources(desc: Description, state: ClusterState) -> dict[str, tuple[str, ...]]:
     """Members of the described groups active on more than one node -> those nodes
     (``ClusterState.doubled``)."""
-    return state.doubled(g.name for g in desc.groups)
+    return state.doubled((g.name for g in desc.groups), desc.single_resources)
 
 
 def clean_problems(desc: Description, state: ClusterState) -> list[str]:
@@ -544,6 +544,9 @@ def clean_problems(desc: Description, state: ClusterState) -> list[str]:
 
 
 def _state_problems(desc: Description, state: ClusterState) -> list[str]:
+    """What keeps the cluster from being healthy: a node not online, a group not started
+    whole on one node, a described clone without its instances, a described constraint with
+    an infinite score broken (``constraint_check``)."""
     problems = []
     for name in desc.node_names:
         node = state.nodes.get(name)
@@ -559,7 +562,8 @@ def _state_problems(desc: Description, state: ClusterState) -> list[str]:
                 for r in g.resources
             )
             problems.append(f"group {group.name} not started ({members})")
-    return problems
+    problems += constraint_check.clone_problems(desc, state)
+    return problems + constraint_check.constraint_problems(desc, state)
 
 
 def _wait(

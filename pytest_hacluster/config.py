@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytest_hacluster import duration
+from pytest_hacluster import constraints, duration
+from pytest_hacluster.constraints import CloneSpec, Colocation, Location, Order
 from pytest_hacluster.profiles import (
     CHECK_KINDS,
     DEFAULT_PROFILE,
@@ -260,6 +261,13 @@ class Description:
     redundant_link: bool = False
     # ocf:pacemaker:ping on the gateway plus a location rule per group: not in the seed.
     ping_check: bool = False
+    # Resources beside the groups and constraints between them, in crm's names
+    # (constraints.py): none in the seed.
+    primitives: tuple[Primitive, ...] = ()  # standalone primitives (cloned, or alone)
+    clones: tuple[CloneSpec, ...] = ()
+    locations: tuple[Location, ...] = ()
+    colocations: tuple[Colocation, ...] = ()
+    orders: tuple[Order, ...] = ()
     fencing: Fencing = Fencing()
     slo: Slo = Slo()
     probe: ProbeSettings = ProbeSettings()
@@ -282,6 +290,12 @@ class Description:
         """Three nodes or more, and a partition without quorum gives up its resources (not
         ``ignore``): a minority partition stops, the majority runs the groups."""
         return len(self.nodes) > 2 and self.no_quorum_policy != "ignore"
+
+    @property
+    def single_resources(self) -> tuple[str, ...]:
+        """Standalone primitives no clone holds: each must be active on one node at most."""
+        cloned = {rid for c in self.clones for rid in c.primitives}
+        return tuple(p.id for p in self.primitives if p.id not in cloned)
 
     def node(self, name: str) -> NodeSpec:
         for n in self.nodes:
@@ -542,7 +556,10 @@ def from_mapping(
     fields = {f.name for f in dataclasses.fields(Description)}
     for key in [k for k in table if k not in fields and k in {g.name for g in base.groups}]:
         overlays.append((key, table.pop(key), f"{where}.{key}"))
+    resources = {key: table.pop(key) for key in _RESOURCE_TABLES if key in table}
     desc = _build(Description, table, where, base)
+    if resources:
+        desc = dataclasses.replace(desc, **_build_resources(resources, where))
     if overlays:
         desc = dataclasses.replace(desc, groups=_build_groups(desc.groups, overlays))
     if nodes is not None:
@@ -651,6 +668,65 @@ def _build_primitives(prims: list[Primitive], table: Any, where: str) -> list[Pr
         process = _coerce(str, values.get("process", old.process), f"{pwhere}.process", "")
         out[rid] = Primitive(rid, agent, params, ops, meta, process)
     return list(out.values())
+
+
+_RESOURCE_TABLES = ("primitives", "clones", "locations", "colocations", "orders")
+_CLONE_KEYS = ("rsc", "members", "meta")
+_LOCATION_KEYS = ("rsc", "score", "node", "rule")
+_COLOCATION_KEYS = ("score", "rsc", "with-rsc")
+_ORDER_KEYS = ("kind", "score", "first", "then", "symmetrical")
+
+
+def _build_resources(tables: dict[str, Any], where: str) -> dict[str, tuple[Any, ...]]:
+    """``[primitives.ID]``, ``[clones.ID]``, ``[locations.ID]``, ``[colocations.ID]`` and
+    ``[orders.ID]`` -> the Description's fields of those names, in the file's order. Keys are
+    crm's (``with-rsc``); unknown ones and wrong types are refused naming the key."""
+    out: dict[str, tuple[Any, ...]] = {}
+    if "primitives" in tables:
+        pwhere = f"{where}.primitives"
+        out["primitives"] = tuple(_build_primitives([], tables["primitives"], pwhere))
+    kinds = (("clones", _CLONE_KEYS, ("rsc",)), ("locations", _LOCATION_KEYS, ("rsc", "score")),
+             ("colocations", _COLOCATION_KEYS, ("score", "rsc", "with-rsc")),
+             ("orders", _ORDER_KEYS, ("first", "then")))
+    for name, keys, required in kinds:
+        if name not in tables:
+            continue
+        built = []
+        for cid, values in _table(tables[name], f"{where}.{name}").items():
+            cwhere = f"{where}.{name}.{cid}"
+            values = dict(_table(values, cwhere))
+            _unknown(values, keys, cwhere)
+            for key in required:
+                if key not in values:
+                    raise ConfigError(f"{cwhere}.{key}: required ({', '.join(required)})")
+            built.append(_build_constraint(name, cid, values, cwhere))
+        out[name] = tuple(built)
+    return out
+
+
+def _build_constraint(kind: str, cid: str, values: dict[str, Any], where: str) -> Any:
+    """One clone or constraint from its table (keys already checked)."""
+    def text(key: str, score: bool = False) -> str:
+        value = values.get(key, "")
+        if score and isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return _coerce(str, value, f"{where}.{key}", "")
+
+    if kind == "clones":
+        members = values.get("members", [])
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            raise ConfigError(f"{where}.members: expected a list of primitive ids")
+        meta = _coerce(dict[str, str], values.get("meta", {}), f"{where}.meta", {})
+        return CloneSpec(cid, text("rsc"), tuple(members), meta)
+    if kind == "locations":
+        return Location(cid, text("rsc"), text("score", True), text("node"), text("rule"))
+    if kind == "colocations":
+        return Colocation(cid, text("score", True), text("rsc"), text("with-rsc"))
+    symmetrical = values.get("symmetrical")
+    if symmetrical is not None and not isinstance(symmetrical, bool):
+        raise ConfigError(f"{where}.symmetrical: expected true or false, got {symmetrical!r}")
+    return Order(cid, text("first"), text("then"), text("kind"), text("score", True),
+                 symmetrical)
 
 
 def _build_nodes(nodes: Any, where: str) -> tuple[NodeSpec, ...]:
@@ -810,7 +886,8 @@ def _check(desc: Description, where: str, group_wheres: list[str] | None = None)
             )
     if ic[0].network.overlaps(service_net):
         raise ConfigError(f"{where}.nodes: interconnect and service LAN must be separate networks")
-    _check_groups(desc, where, seen, service_net, group_wheres or [])
+    ids = _check_groups(desc, where, seen, service_net, group_wheres or [])
+    _check_resources(desc, where, ids)
     for op_name in ("start", "monitor", "stop"):
         op = getattr(desc.service_ops, op_name)
         if op.on_fail is not None and op.on_fail not in _ON_FAIL:
@@ -859,7 +936,7 @@ def _check_id(rid: str, where: str, ids: dict[str, str]) -> None:
 def _check_groups(
     desc: Description, where: str, seen: dict[str, str], service_net: ipaddress.IPv4Network,
     group_wheres: list[str],
-) -> None:
+) -> dict[str, str]:
     """Each group: its VIP on the service LAN and its own, ids unique across the cluster,
     agents, operations, meta-attributes and checks that Pacemaker and the probe understand."""
     if not desc.groups:
@@ -876,27 +953,7 @@ def _check_groups(
         if not group.primitives:
             raise ConfigError(f"{key}.primitives: a group needs at least one primitive")
         for prim in group.primitives:
-            pwhere = f"{key}.primitives.{prim.id}"
-            _check_id(prim.id, pwhere, ids)
-            if not _AGENT_RE.match(prim.agent):
-                raise ConfigError(f"{pwhere}.agent: {prim.agent!r} is not class:provider:type "
-                                  "(ocf:heartbeat:apache) or class:type (lsb:smbd)")
-            for op_name, op in (prim.ops or {}).items():
-                if op_name not in _OPERATIONS:
-                    raise ConfigError(f"{pwhere}.ops.{op_name}: not one of Pacemaker's "
-                                      f"operations ({', '.join(sorted(_OPERATIONS))})")
-                if op.on_fail is not None and op.on_fail not in _ON_FAIL:
-                    raise ConfigError(f"{pwhere}.ops.{op_name}.on_fail: {op.on_fail!r} is not "
-                                      f"one of {', '.join(sorted(_ON_FAIL))}")
-            if prim.ops is not None and prim.ops.get("monitor", Op(1)).interval <= 0:
-                raise ConfigError(f"{pwhere}.ops.monitor.interval: must be positive")
-            for meta in prim.meta:
-                if meta not in RESOURCE_META:
-                    raise ConfigError(f"{pwhere}.meta.{meta}: not a resource meta-attribute "
-                                      f"({', '.join(sorted(RESOURCE_META))})")
-            if prim.process and not re.match(r"^[A-Za-z0-9_.+-]{1,15}$", prim.process):
-                raise ConfigError(f"{pwhere}.process: {prim.process!r} is not a process name "
-                                  "(pkill -x matches at most 15 characters)")
+            _check_primitive(prim, f"{key}.primitives.{prim.id}", ids)
         for cname, check in group.checks.items():
             _check_check(desc, check, f"{key}.checks.{cname}", names)
     every = [name for g in desc.groups for name in g.checks]
@@ -904,6 +961,113 @@ def _check_groups(
         twice = sorted({n for n in every if every.count(n) > 1})
         raise ConfigError(f"{where}.groups: check names are the probe's names and must be "
                           f"unique across groups: {', '.join(twice)}")
+    return ids
+
+
+def _check_primitive(prim: Primitive, pwhere: str, ids: dict[str, str]) -> None:
+    """A primitive's id (unique in ``ids``), agent, operations, meta-attributes, process."""
+    _check_id(prim.id, pwhere, ids)
+    if not _AGENT_RE.match(prim.agent):
+        raise ConfigError(f"{pwhere}.agent: {prim.agent!r} is not class:provider:type "
+                          "(ocf:heartbeat:apache) or class:type (lsb:smbd)")
+    for op_name, op in (prim.ops or {}).items():
+        if op_name not in _OPERATIONS:
+            raise ConfigError(f"{pwhere}.ops.{op_name}: not one of Pacemaker's "
+                              f"operations ({', '.join(sorted(_OPERATIONS))})")
+        if op.on_fail is not None and op.on_fail not in _ON_FAIL:
+            raise ConfigError(f"{pwhere}.ops.{op_name}.on_fail: {op.on_fail!r} is not "
+                              f"one of {', '.join(sorted(_ON_FAIL))}")
+    if prim.ops is not None and prim.ops.get("monitor", Op(1)).interval <= 0:
+        raise ConfigError(f"{pwhere}.ops.monitor.interval: must be positive")
+    for meta in prim.meta:
+        if meta not in RESOURCE_META:
+            raise ConfigError(f"{pwhere}.meta.{meta}: not a resource meta-attribute "
+                              f"({', '.join(sorted(RESOURCE_META))})")
+    if prim.process and not re.match(r"^[A-Za-z0-9_.+-]{1,15}$", prim.process):
+        raise ConfigError(f"{pwhere}.process: {prim.process!r} is not a process name "
+                          "(pkill -x matches at most 15 characters)")
+
+
+def _check_resources(desc: Description, where: str, ids: dict[str, str]) -> None:
+    """Standalone primitives, clones and constraints: ids unique with the groups' (one XML id
+    space), references to resources that exist and can be referred to, scores, kinds and
+    meta-attributes Pacemaker knows. ConfigError naming the key."""
+    try:
+        _check_resources_raising(desc, where, ids)
+    except constraints.ConstraintError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _check_resources_raising(desc: Description, where: str, ids: dict[str, str]) -> None:
+    ids = dict(ids)
+    if desc.ping_check:  # the ids the ping check renders (render.ping_configuration)
+        ping = constraints.PING_RESOURCE
+        for rid in (ping, f"{ping}_clone", *(f"{g.name}_on_connected" for g in desc.groups)):
+            ids.setdefault(rid, "the ping check's (ping_check = true)")
+    standalone = {p.id for p in desc.primitives}
+    for prim in desc.primitives:
+        _check_primitive(prim, f"{where}.primitives.{prim.id}", ids)
+    cloned: dict[str, str] = {}  # primitive or clone group -> its clone
+    for clone in desc.clones:
+        cwhere = f"{where}.clones.{clone.id}"
+        _check_id(clone.id, cwhere, ids)
+        if clone.members:
+            _check_id(clone.rsc, f"{cwhere}.rsc", ids)
+        elif clone.rsc in {g.name for g in desc.groups} or \
+                any(clone.rsc in g.members for g in desc.groups):
+            raise ConfigError(
+                f"{cwhere}.rsc: {clone.rsc!r} is part of a described group, whose VIP runs on "
+                "one node: clone standalone primitives ([primitives.ID]), or a group of them "
+                "(members)")
+        for rid in clone.primitives:
+            key = f"{cwhere}.members" if clone.members else f"{cwhere}.rsc"
+            if rid not in standalone:
+                known = ", ".join(sorted(standalone)) or "none"
+                raise ConfigError(f"{key}: {rid!r} is not a standalone primitive "
+                                  f"([{where}.primitives.ID]; there are: {known})")
+            if rid in cloned:
+                raise ConfigError(f"{key}: {rid!r} is already cloned by {cloned[rid]}")
+            cloned[rid] = clone.id
+        if clone.members:
+            cloned[clone.rsc] = clone.id
+        constraints.check_clone_meta(clone.meta, RESOURCE_META, f"{cwhere}.meta")
+    referable = {*(g.name for g in desc.groups), *(m for g in desc.groups for m in g.members),
+                 *(c.id for c in desc.clones), *(p for p in standalone if p not in cloned)}
+
+    def resource(rid: str, key: str) -> None:
+        if rid in cloned:
+            raise ConfigError(f"{key}: {rid!r} is cloned: constrain its clone "
+                              f"{cloned[rid]!r}, as Pacemaker places the instances")
+        if rid not in referable:
+            raise ConfigError(f"{key}: no resource {rid!r} in the description (resources: "
+                              f"{', '.join(sorted(referable))})")
+
+    for loc in desc.locations:
+        lwhere = f"{where}.locations.{loc.id}"
+        _check_id(loc.id, lwhere, ids)
+        resource(loc.rsc, f"{lwhere}.rsc")
+        constraints.check_score(loc.score, f"{lwhere}.score")
+        if bool(loc.node) == bool(loc.rule):
+            raise ConfigError(f"{lwhere}: give node or rule, one of them")
+        if loc.node and loc.node not in desc.node_names:
+            raise ConfigError(f"{lwhere}.node: no node {loc.node!r} "
+                              f"(nodes: {', '.join(desc.node_names)})")
+        if loc.rule:
+            constraints.check_rule(loc.rule, f"{lwhere}.rule")
+    for col in desc.colocations:
+        owhere = f"{where}.colocations.{col.id}"
+        _check_id(col.id, owhere, ids)
+        constraints.check_score(col.score, f"{owhere}.score")
+        resource(col.rsc, f"{owhere}.rsc")
+        resource(col.with_rsc, f"{owhere}.with-rsc")
+        if col.rsc == col.with_rsc:
+            raise ConfigError(f"{owhere}.with-rsc: {col.rsc!r} with itself")
+    for order in desc.orders:
+        owhere = f"{where}.orders.{order.id}"
+        _check_id(order.id, owhere, ids)
+        resource(order.first, f"{owhere}.first")
+        resource(order.then, f"{owhere}.then")
+        constraints.check_order(order, owhere)
 
 
 def _check_check(desc: Description, check: Check, where: str, groups: set[str]) -> None:

@@ -67,7 +67,11 @@ class View:
         return tuple(sorted(n for n, s in self.node_states.items() if s in ("offline", "unclean")))
 
 
-def view_of(state: crm_status.ClusterState, groups: Iterable[str]) -> View:
+def view_of(
+    state: crm_status.ClusterState, groups: Iterable[str], resources: Iterable[str] = ()
+) -> View:
+    """One node's view of the described ``groups`` and ungrouped, uncloned primitives
+    (``resources``): where each group runs, what is doubled or split, node states."""
     wanted = set(groups)
     members = {
         g: tuple(sorted(grp.nodes)) for g, grp in state.groups.items() if g in wanted
@@ -75,7 +79,7 @@ def view_of(state: crm_status.ClusterState, groups: Iterable[str]) -> View:
     return View(
         groups={g: grp.started_on for g, grp in state.groups.items() if g in wanted},
         node_states={n: x.state for n, x in state.nodes.items()},
-        doubled=state.doubled(wanted),
+        doubled=state.doubled(wanted, resources),
         split={g: nodes for g, nodes in members.items() if len(nodes) > 1},
     )
 
@@ -246,6 +250,7 @@ class Watcher:
         self._baseline: dict[str, str] = {}
         self._vips = [g.vip for g in self.cluster.description.groups]
         self._groups = [g.name for g in self.cluster.description.groups]
+        self._singles = self.cluster.description.single_resources
         self._macs: dict[str, str] = {}
         self._scanner: ArpScanner | None = None
         self.started: float | None = None
@@ -335,7 +340,7 @@ class Watcher:
         try:
             state = self.cluster.state(node)
             taken = time.monotonic()
-            view = view_of(state, self._groups)
+            view = view_of(state, self._groups, self._singles)
         except (CommandError, crm_status.ParseError, RuntimeError, KeyError):
             return None  # a node that is down has no view: not a violation by itself
         with self._lock:

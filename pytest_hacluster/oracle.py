@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 from pytest_hacluster import crm_status, dialect, duration
 from pytest_hacluster.crm_status import ClusterState
+from pytest_hacluster.crm_status.model import configured_id
 from pytest_hacluster.dialect import Dialect
 from pytest_hacluster.shell import Result
 
@@ -300,7 +301,27 @@ def placement_of(state: ClusterState) -> tuple[dict[str, str | None], dict[str, 
     """
     placement = {rid: where(r.roles) for rid, r in state.resources.items()}
     placement.update({cid: where(c.roles) for cid, c in state.clones.items()})
-    return placement, {gid: g.started_on for gid, g in state.groups.items()}
+    return placement, group_placement(state)
+
+
+def group_placement(state: ClusterState) -> dict[str, str | None]:
+    """Group -> the one node it runs whole on (None: nowhere, or split). A cloned group's
+    instances (``base:0``, ``base:1``) are one entry under the configured id, their nodes
+    joined in order (``"s1+s2"``; ``partial`` for an instance not whole on one node): the
+    scheduler numbers anonymous instances afresh each time, so ``base:0`` predicted on s1
+    may be ``base:1`` there once it has happened."""
+    out: dict[str, str | None] = {}
+    instances: dict[str, list[str]] = {}
+    for gid, g in state.groups.items():
+        if g.clone is None:
+            out[gid] = g.started_on
+        elif g.role != crm_status.STOPPED:
+            instances.setdefault(configured_id(gid), []).append(
+                g.started_on or "partial")
+        else:
+            instances.setdefault(configured_id(gid), [])
+    out.update({gid: "+".join(sorted(nodes)) or None for gid, nodes in instances.items()})
+    return out
 
 
 def parse(text: str, what: str = "", note: str = "") -> Prediction:

@@ -10,9 +10,10 @@ cluster by whoever brings the cluster up.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
-from pytest_hacluster import duration, fencing, timings
+from pytest_hacluster import constraints, duration, fencing, timings
 from pytest_hacluster.config import Description, NodeSpec
 from pytest_hacluster.profiles import (
     APACHE_TITLE,
@@ -179,16 +180,18 @@ def _param(key: str, value: str) -> str:
 
 
 def agent_params(
-    desc: Description, stack: Stack, group: GroupSpec, primitive: Primitive
+    desc: Description, stack: Stack, group: GroupSpec | None, primitive: Primitive
 ) -> dict[str, str]:
     """A primitive's params: what its agent needs on ``stack`` (Apache's and Tomcat's paths,
-    their status URLs on the group's VIP), then the described ``params`` over them."""
+    their status URLs on the group's VIP; a standalone primitive, ``group`` None, has no VIP
+    and gets its agent's own default URL), then the described ``params`` over them."""
     defaults: dict[str, str] = {}
+    vip = group.vip if group is not None else "localhost"
     if primitive.agent == "ocf:heartbeat:apache":
         defaults = {
             "configfile": stack.apache_configfile, "httpd": stack.apache_binary,
             "envfiles": stack.apache_envfiles,
-            "statusurl": f"http://{group.vip}{_port_suffix(desc.http_port)}/",
+            "statusurl": f"http://{vip}{_port_suffix(desc.http_port)}/",
             # The seed's agents fetched statusurl with wget, which fails on an HTTP error: a
             # 403 (the missing index page) fails the monitor. resource-agents 4.16 (Debian 13)
             # prefers curl (http-mon.sh findhttpclient, "see b2ca07d"), which exits 0 on a 403
@@ -200,7 +203,7 @@ def agent_params(
         defaults = {
             **tomcat_stack_params(stack),
             "java_opts": TOMCAT_JAVA_OPTS,
-            "statusurl": f"http://{group.vip}:{desc.tomcat_port}/",
+            "statusurl": f"http://{vip}:{desc.tomcat_port}/",
         }
     return {**defaults, **primitive.params}
 
@@ -217,18 +220,68 @@ def group_configuration(desc: Description, stack: Stack, group: GroupSpec) -> li
         f"    params ip={group.vip} nic={desc.service_nic} cidr_netmask={desc.netmask} \\\n"
         f"    {vip_op}",
     ]
-    for prim in group.primitives:
-        parts = [f"primitive {prim.id} {stack.agent(prim.agent)}"]
-        params = agent_params(desc, stack, group, prim)
-        if params:
-            parts.append("params " + " ".join(_param(k, v) for k, v in params.items()))
-        parts += [_op(name, op) for name, op in desc.ops_of(prim).items()]
-        if prim.meta:
-            parts.append("meta " + " ".join(_param(k, v) for k, v in prim.meta.items()))
-        lines.append(" \\\n    ".join(parts))
+    lines += [primitive_configuration(desc, stack, group, prim) for prim in group.primitives]
     lines.append(f"group {group.name} {' '.join(group.members)}"
                  f"{fencing.group_meta(desc, group.name)}")
     return lines
+
+
+def primitive_configuration(
+    desc: Description, stack: Stack, group: GroupSpec | None, prim: Primitive
+) -> str:
+    """One primitive in crmsh syntax (``group`` None: a standalone one), continued lines."""
+    parts = [f"primitive {prim.id} {stack.agent(prim.agent)}"]
+    params = agent_params(desc, stack, group, prim)
+    if params:
+        parts.append("params " + " ".join(_param(k, v) for k, v in params.items()))
+    parts += [_op(name, op) for name, op in desc.ops_of(prim).items()]
+    if prim.meta:
+        parts.append("meta " + " ".join(_param(k, v) for k, v in prim.meta.items()))
+    return " \\\n    ".join(parts)
+
+
+def clone_configuration(desc: Description, stack: Stack) -> list[str]:
+    """The standalone primitives, the groups made for clones and the clones, in crmsh syntax:
+    ``primitive``, ``group ID MEMBER...``, ``clone ID RSC [meta K=V...]``."""
+    lines = [primitive_configuration(desc, stack, None, p) for p in desc.primitives]
+    for clone in desc.clones:
+        if clone.members:
+            lines.append(f"group {clone.rsc} {' '.join(clone.members)}")
+        meta = (" \\\n    meta " + " ".join(_param(k, v) for k, v in clone.meta.items())
+                if clone.meta else "")
+        lines.append(f"clone {clone.id} {clone.rsc}{meta}")
+    return lines
+
+
+def constraint_configuration(desc: Description) -> list[str]:
+    """The described constraints in crmsh syntax, as ``crm configure show`` writes them:
+    ``location ID RSC SCORE: NODE`` / ``location ID RSC rule SCORE: EXPR``,
+    ``colocation ID SCORE: RSC WITH-RSC``, ``order ID KIND: FIRST THEN [symmetrical=...]``."""
+    lines = []
+    for loc in desc.locations:
+        where = f"{loc.score}: {loc.node}" if loc.node else f"rule {loc.score}: {loc.rule}"
+        lines.append(f"location {loc.id} {loc.rsc} {where}")
+    lines += [f"colocation {c.id} {c.score}: {c.rsc} {c.with_rsc}" for c in desc.colocations]
+    for order in desc.orders:
+        sym = "" if order.symmetrical is None else \
+            f" symmetrical={'true' if order.symmetrical else 'false'}"
+        lines.append(f"order {order.id} {order.kind or order.score}: {order.first} "
+                     f"{order.then}{sym}")
+    return lines
+
+
+_CONFIGURED = re.compile(r"^(clone|location|colocation|order) (\S+)", re.MULTILINE)
+
+
+def configured_ids(desc: Description) -> dict[str, set[str]]:
+    """``clone`` / ``location`` / ``colocation`` / ``order`` -> the ids ``crm_configuration``
+    creates of that kind (described, ping check, fencing): what the live CIB must hold. Ids do
+    not depend on the stack, so Debian 12's rendering answers for every stack."""
+    out: dict[str, set[str]] = {kind: set() for kind in ("clone", "location", "colocation",
+                                                           "order")}
+    for kind, rid in _CONFIGURED.findall(crm_configuration(desc, DEBIAN12)):
+        out[kind].add(rid)
+    return out
 
 
 def tomcat_pid_file(stack: Stack) -> str:
@@ -261,12 +314,14 @@ def crm_configuration(
     lines = [f"property {props} dc-deadtime={deadtime}"]
     for group in desc.groups:
         lines += group_configuration(desc, stack, group)
+    lines += clone_configuration(desc, stack)
     # Resource and operation defaults: their own sections, as Pacemaker keeps them
     # (rsc_defaults / op_defaults meta_attributes), never cluster properties.
     for section, values in (("rsc_defaults", desc.rsc_defaults),
                             ("op_defaults", desc.op_defaults)):
         if values:
             lines.append(f"{section} " + " ".join(f"{k}={v}" for k, v in sorted(values.items())))
+    lines += constraint_configuration(desc)
     if desc.ping_check:
         lines.append(ping_configuration(desc).rstrip("\n"))
     if desc.fencing.enabled:
@@ -274,7 +329,7 @@ def crm_configuration(
     return "\n".join(lines) + "\n"
 
 
-PING_RESOURCE = "ping_gw"
+PING_RESOURCE = constraints.PING_RESOURCE
 
 
 def ping_configuration(desc: Description) -> str:

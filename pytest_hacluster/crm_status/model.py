@@ -337,14 +337,17 @@ class ClusterState:
     clones: dict[str, Clone] = field(default_factory=dict)
     maintenance_mode: bool | None = None
 
-    def doubled(self, groups: Iterable[str]) -> dict[str, tuple[str, ...]]:
-        """Resource -> the nodes it is active on (sorted), for each member of ``groups`` that is
-        active on more than one node: the one place this is computed (the invariant watcher
-        and the clean check ask it). Clone instances are meant to run on several nodes and
-        are left out."""
-        wanted = set(groups)
+    def doubled(
+        self, groups: Iterable[str], resources: Iterable[str] = ()
+    ) -> dict[str, tuple[str, ...]]:
+        """Resource -> the nodes it is active on (sorted), for each member of ``groups`` and
+        each primitive named in ``resources`` (ungrouped ones) that is active on more than one
+        node: the one place this is computed (the invariant watcher and the clean check ask
+        it). Clone instances are meant to run on several nodes and are left out."""
+        wanted, alone = set(groups), set(resources)
         return {r.id: tuple(sorted(r.nodes)) for r in self.resources.values()
-                if r.group in wanted and r.clone is None and len(r.nodes) > 1}
+                if (r.group in wanted or (r.group is None and r.id in alone))
+                and r.clone is None and len(r.nodes) > 1}
 
     def failcount(self, resource: str, node: str) -> int:
         """Fail count of ``resource`` on ``node``; 0 when crm_mon lists none."""

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from pytest_hacluster import duration, render
+from pytest_hacluster import constraint_check, duration, oracle, render
 from pytest_hacluster.cluster import Cluster
 from pytest_hacluster.profiles import GroupSpec, Primitive
 
@@ -94,3 +94,28 @@ def test_crm_verify_is_clean(hacluster: Cluster) -> None:
     assert "error" not in result.stderr.lower() and "warning" not in result.stderr.lower(), (
         result.stderr
     )
+
+
+def test_described_clones_and_constraints_hold(hacluster: Cluster) -> None:
+    """The CIB holds exactly the clones and constraints the description renders (none beyond:
+    a leftover clone or constraint would change every placement), each clone has its
+    instances on the nodes Pacemaker should put them, each constraint with an infinite score
+    holds, and the scheduler would move nothing: the settled placement is the one
+    ``crm_simulate`` computes for the configuration as it stands."""
+    desc = hacluster.description
+    xml = hacluster.run_anywhere(["cibadmin", "--query", "--scope", "configuration"]).stdout
+    root = ET.fromstring(xml)
+    live = {kind: {e.get("id") for e in root.iter(f"rsc_{kind}" if kind != "clone" else kind)
+                   if not (e.get("id") or "").startswith("cli-")}
+            for kind in ("clone", "location", "colocation", "order")}
+    assert live == render.configured_ids(desc)
+    state = hacluster.state()
+    assert constraint_check.clone_problems(desc, state) == []
+    assert constraint_check.constraint_problems(desc, state) == []
+    assert hacluster.oracle is not None
+    expected = hacluster.oracle.predict(
+        lambda cib: oracle.Simulation("the described configuration, nothing injected"))
+    assert isinstance(expected, oracle.Prediction), expected
+    assert expected.actions == (), str(oracle.compare(expected, state))
+    check = oracle.compare(expected, state)
+    assert check.matched, str(check)
