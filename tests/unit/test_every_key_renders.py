@@ -68,6 +68,19 @@ RENDERED = [
     ("groups", {"groups": {"web": {"vip": "192.168.1.111"}}}, "crm configure",
      "ip=192.168.1.111"),
     ("fencing", {"fencing": {"enabled": True}}, "crm configure", "stonith-enabled=true"),
+    ("primitives", {"primitives": {"health": {"agent": "ocf:pacemaker:Dummy"}}},
+     "crm configure", "primitive health ocf:pacemaker:Dummy"),
+    ("clones", {"primitives": {"health": {"agent": "ocf:pacemaker:Dummy"}},
+                "clones": {"health-clone": {"rsc": "health", "meta": {"interleave": "true"}}}},
+     "crm configure", "clone health-clone health"),
+    ("locations", {"locations": {"web-prefers-s1": {"rsc": "web", "score": 50, "node": "s1"}}},
+     "crm configure", "location web-prefers-s1 web 50: s1"),
+    ("colocations", {"colocations": {"apart": {"score": "-INFINITY", "rsc": "web",
+                                               "with-rsc": "webapp"}}},
+     "crm configure", "colocation apart -INFINITY: web webapp"),
+    ("orders", {"orders": {"app-first": {"kind": "Optional", "first": "webapp",
+                                         "then": "web"}}},
+     "crm configure", "order app-first Optional: webapp web"),
 ]
 
 # Keys the cluster's files do not carry, and the part of the run that reads them (each has
