@@ -49,9 +49,12 @@ class Reply:
     def describe(self) -> str:
         if self.error:
             return f"{self.url}: {self.error}"
+        # A page without the node marker (Apache's own 503 while the proxied backend is
+        # away) says who answered no further than the VIP.
+        where = f"from {self.node}" if self.node else "(a page without the node marker)"
         if not self.url.startswith("http"):
-            return f"{self.url}: answered from {self.node or '?'}"
-        return f"{self.url}: HTTP {self.status} from {self.node or '?'}"
+            return f"{self.url}: answered {where}"
+        return f"{self.url}: HTTP {self.status} {where}"
 
 
 class Runner(Protocol):

@@ -50,3 +50,14 @@ def test_probe_samples_process_checks_less_often() -> None:
     counts = {name: sum(1 for s in probe.samples if s.url == name) for name in urls}
     assert counts["tcp"] >= 15, counts
     assert 1 <= counts["smb"] <= 1.2 / PROCESS_CHECK_INTERVAL_S + 1, counts
+
+
+def test_a_reply_says_which_node_answered_or_that_the_page_has_no_marker() -> None:
+    from pytest_hacluster.http_client import Reply
+    from pytest_hacluster.render import NODE_MARKER
+
+    marked = Reply("http://192.168.1.101/", 200, f"<p>{NODE_MARKER} s1</p>", 0.01)
+    proxy_error = Reply("http://192.168.1.101/app/", 503, "<h1>Service Unavailable</h1>", 0.01)
+    assert marked.describe() == "http://192.168.1.101/: HTTP 200 from s1"
+    assert proxy_error.describe() == (
+        "http://192.168.1.101/app/: HTTP 503 (a page without the node marker)")
