@@ -46,7 +46,8 @@ def test_killed_service_restarts_in_place(
     assert state.failcount(service, node) == 1, m.explain()
     # Caught by the described recurring monitor (the seed's 10 s for httpd and tomcat; for
     # Samba's LSB scripts their `status` every 15 s, the 2013 article's options).
-    monitor = hacluster.description.ops_of(primitive)["monitor"]
+    desc = hacluster.description
+    monitor = desc.ops_of(primitive).get("monitor", desc.service_ops.monitor)
     assert [(a.resource, a.operation, a.node, a.interval_ms) for a in state.failed_actions] == [
         (service, "monitor", node, round(monitor.interval * 1000))
     ], m.explain()
