@@ -48,26 +48,35 @@ class Coverage:
         return self.covers.get((run, kind, group))
 
 
-@dataclass(frozen=True)
+@dataclass
 class RunCoverage:
-    """The session's ``Coverage`` seen from one test: its id and repeat run filled in."""
+    """The session's ``Coverage`` seen from one test: its id and repeat run filled in. What the
+    test records waits in ``pending`` until ``commit`` (the plugin commits once the test passed,
+    the checks after its body included)."""
 
     coverage: Coverage
     test: str
     run: int = 0
+    pending: list[Cover] = field(default_factory=list)
 
     def find(self, kind: str, group: str) -> Cover | None:
         """An earlier passing test's fault of ``kind`` on ``group``'s node, if any."""
         return self.coverage.find(self.run, kind, group)
 
     def record(self, kind: str, node: str, groups: tuple[str, ...] | list[str]) -> Cover:
-        """This test's fault of ``kind`` on ``node`` covered ``groups`` (call it once the
-        test's assertions have passed)."""
+        """This test's fault of ``kind`` on ``node`` covered ``groups``, kept once the test
+        has passed (``commit``)."""
         if not groups:
             raise ValueError(f"{self.test}: a {kind} of {node} covering no group")
         cover = Cover(kind, self.test, node, tuple(groups))
-        self.coverage.record(self.run, cover)
+        self.pending.append(cover)
         return cover
+
+    def commit(self) -> None:
+        """The test passed: what it recorded now covers its groups for the tests after it."""
+        for cover in self.pending:
+            self.coverage.record(self.run, cover)
+        self.pending.clear()
 
 
 __all__ = ["Cover", "Coverage", "RunCoverage"]

@@ -446,10 +446,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.fixture
 def hacluster_covered(request: pytest.FixtureRequest) -> RunCoverage:
-    """Where this test records what its node-wide fault (standby, crash) covered, once its
-    assertions passed (``covered.py``); with the ``hacluster_covers`` marker, a later test of
-    that kind for a covered group is skipped. With ``--hacluster-repeat`` each run counts on
-    its own."""
+    """Where this test records what its node-wide fault (standby, crash) covered
+    (``covered.py``), kept if the test passes (its body and the checks after it); with the
+    ``hacluster_covers`` marker, a later test of that kind for a covered group is skipped.
+    With ``--hacluster-repeat`` each run counts on its own."""
     return RunCoverage(request.config.stash[COVERAGE], request.node.name, _run_of(request.node))
 
 
@@ -628,8 +628,12 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """The scenario's record rides on its teardown report (``hacluster_record``, JSON types),
-    so the end summary reads it also from pytest-xdist's workers."""
+    so the end summary reads it also from pytest-xdist's workers; a passing call commits what
+    the test covered (``hacluster_covered``)."""
     report = yield
+    covered = getattr(item, "funcargs", {}).get("hacluster_covered")
+    if call.when == "call" and report.passed and isinstance(covered, RunCoverage):
+        covered.commit()  # a node-wide fault of a passing test covers its node's groups
     if call.when == "teardown" and RECORD in item.stash:
         report.hacluster_record = item.stash[RECORD]  # type: ignore[attr-defined]
     return report

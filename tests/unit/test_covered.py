@@ -11,6 +11,8 @@ def test_a_cover_is_found_for_each_of_its_groups_in_its_own_run_and_kind_only() 
     coverage = Coverage()
     first = RunCoverage(coverage, "test_standby[web]", run=1)
     first.record("standby", "s1", ["web", "webapp"])
+    assert coverage.find(1, "standby", "webapp") is None  # not before the test passed
+    first.commit()
     assert coverage.find(1, "standby", "webapp") == Cover(
         "standby", "test_standby[web]", "s1", ("web", "webapp"))
     assert coverage.find(1, "crash", "webapp") is None
@@ -20,8 +22,11 @@ def test_a_cover_is_found_for_each_of_its_groups_in_its_own_run_and_kind_only() 
 
 def test_the_first_cover_of_a_group_stays_and_the_reason_names_test_node_and_groups() -> None:
     coverage = Coverage()
-    RunCoverage(coverage, "test_crash[web]").record("crash", "s1", ("web",))
-    RunCoverage(coverage, "test_crash[webapp]").record("crash", "s2", ("web", "webapp"))
+    for test, node, groups in (("test_crash[web]", "s1", ("web",)),
+                               ("test_crash[webapp]", "s2", ("web", "webapp"))):
+        run = RunCoverage(coverage, test)
+        run.record("crash", node, groups)
+        run.commit()
     assert coverage.find(0, "crash", "web").node == "s1"
     assert coverage.find(0, "crash", "webapp").reason("webapp") == (
         "webapp's node already covered by test_crash[webapp]: crash of s2 while it ran web, "

@@ -473,8 +473,8 @@ import pytest
 pytestmark = pytest.mark.hacluster_covers("standby")
 
 def test_standby(hacluster_group, hacluster_covered):
-    assert "{fail}" != hacluster_group.name, "this group's scenario fails"
     hacluster_covered.record("standby", "s1", {on_s1})
+    assert "{fail}" != hacluster_group.name, "this group's scenario fails after recording"
 """
 
 
@@ -483,7 +483,7 @@ def test_standby(hacluster_group, hacluster_covered):
     [
         (["web", "webapp"], "", {"passed": 1, "skipped": 1}),
         (["web"], "", {"passed": 2}),  # each group on its own node: both run
-        (["web", "webapp"], "web", {"failed": 1, "passed": 1}),  # a failed one covers nothing
+        (["web", "webapp"], "web", {"failed": 1, "passed": 1}),  # a failing one covers nothing
     ],
     ids=["same-node", "own-nodes", "first-failed"],
 )
