@@ -135,8 +135,9 @@ def crm_configuration(desc: Description) -> str:
 
 def group_meta(desc: Description, group: str) -> str:
     """`` meta priority=N`` for a group's crmsh line when priority-fencing-delay decides which
-    node survives a split ("" otherwise). Unconfigured, the Apache group weighs more: the node
-    running ``web`` survives (each group weighs more than the ones described after it)."""
+    node survives a split ("" otherwise). Unconfigured, the first group weighs most: the node
+    running it survives (each group weighs more than the ones described after it; ``web`` for
+    the seed's pair)."""
     f = desc.fencing
     priorities = f.priorities or default_priorities(desc)
     if not (f.enabled and f.priority_fencing_delay and group in priorities):

@@ -1,11 +1,13 @@
 """Scenario 10, the seed's 2017 article: a job guarded to run only where its group is active
-runs on exactly one node, before and after a failover."""
+runs on exactly one node, before and after a failover. Once per group of the described
+cluster (the guard is ``hacluster-active-only GROUP CMD``)."""
 
 from __future__ import annotations
 
 import pytest
 
 from pytest_hacluster.cluster import Cluster
+from pytest_hacluster.profiles import GroupSpec
 from pytest_hacluster.render import ACTIVE_ONLY_PATH
 from pytest_hacluster.scenario import Scenario
 
@@ -25,24 +27,26 @@ def run_guarded_job(hacluster: Cluster, group: str, mark: str) -> list[str]:
 
 
 def test_guarded_job_runs_on_the_active_node_only(
-    hacluster: Cluster, hacluster_scenario: Scenario
+    hacluster: Cluster, hacluster_scenario: Scenario, hacluster_group: GroupSpec
 ) -> None:
+    """The guard says yes (exit 0) only on the group's node, and the job runs there alone;
+    after a standby of that node, only on the node the group moved to."""
     sc = hacluster_scenario
-    web = hacluster.description.groups[0]
-    active = hacluster.group_node(web.name)
+    group = hacluster_group.name
+    active = hacluster.group_node(group)
     others, elsewhere = hacluster.other_nodes(active), hacluster.elsewhere(active)
-    checks = {n: node.run([ACTIVE_ONLY_PATH, web.name], timeout=30).exited
+    checks = {n: node.run([ACTIVE_ONLY_PATH, group], timeout=30).exited
               for n, node in hacluster.nodes.items()}
     assert checks == {n: 0 if n == active else 1 for n in hacluster.description.node_names}
-    assert run_guarded_job(hacluster, web.name, "before") == [active]
+    assert run_guarded_job(hacluster, group, "before") == [active]
 
     m = sc.recover(
-        sc.faults.standby(active), lambda s: s.groups[web.name].started_on in others,
-        f"{web.name} on {elsewhere}", urls=hacluster.description.served_checks(web.name),
+        sc.faults.standby(active), lambda s: s.groups[group].started_on in others,
+        f"{group} on {elsewhere}", urls=hacluster.description.served_checks(group),
         threshold=sc.slo.switchover,
     )
     assert m.recovered, m.explain()
     assert m.as_predicted, m.explain()
-    now = hacluster.group_node(web.name)
+    now = hacluster.group_node(group)
     assert now in others
-    assert run_guarded_job(hacluster, web.name, "after") == [now]
+    assert run_guarded_job(hacluster, group, "after") == [now]

@@ -22,9 +22,11 @@ from pytest_hacluster.waiting import wait_until
 pytestmark = pytest.mark.hacluster
 
 
-def test_web_switches_over_in_time_right_after_the_app_backend_left(
+def test_proxy_switches_over_in_time_right_after_its_backend_left(
     hacluster: Cluster, hacluster_scenario: Scenario
 ) -> None:
+    """The group that passes requests to another (the seed's web, /app/ to webapp) moved
+    right after that other group stopped: on its new node within SLO ``switchover``."""
     sc = hacluster_scenario
     desc = hacluster.description
     # A check one group serves for another (the seed's /app/: web proxies to webapp).
@@ -32,28 +34,28 @@ def test_web_switches_over_in_time_right_after_the_app_backend_left(
                if c.served_by and c.served_by != g.name]
     if not proxied:
         pytest.skip("no group of the described cluster passes requests to another")
-    web, webapp = proxied[0][0], desc.group(proxied[0][1])
-    home = hacluster.group_node(web.name)
+    proxy, backend = proxied[0][0], desc.group(proxied[0][1])
+    home = hacluster.group_node(proxy.name)
     target = hacluster.other_nodes(home)[0]
 
-    sc.faults.stop(webapp.name)
+    sc.faults.stop(backend.name)
     wait_until(
         hacluster.state,
-        lambda s: all(r.role == "Stopped" for r in s.groups[webapp.name].resources),
-        timeout=sc.slo.switchover.seconds, interval=0.25, what=f"{webapp.name} Stopped",
+        lambda s: all(r.role == "Stopped" for r in s.groups[backend.name].resources),
+        timeout=sc.slo.switchover.seconds, interval=0.25, what=f"{backend.name} Stopped",
     )
     # The probe keeps asking for /app/ meanwhile: those requests now wait on a VIP nobody holds.
-    move = sc.faults.move(web.name, target)
+    move = sc.faults.move(proxy.name, target)
     m = sc.recover(
-        move, lambda s: s.groups[web.name].started_on == target, f"{web.name} on {target}",
-        urls=desc.served_checks(web.name), threshold=sc.slo.switchover,
-        kept_down=desc.checks_of(webapp.name),
+        move, lambda s: s.groups[proxy.name].started_on == target, f"{proxy.name} on {target}",
+        urls=desc.served_checks(proxy.name), threshold=sc.slo.switchover,
+        kept_down=desc.checks_of(backend.name),
     )
     timeout = desc.proxy_connect_timeout_s
     hint = (f"ProxyPass connectiontimeout={timeout}s" if timeout
             else "no ProxyPass connectiontimeout (proxy_connect_timeout_s = 0, as the seed)")
-    sc.finding(f"switchover of {web.name} right after {webapp.name} left",
-               outage_s=m.outage_s(desc.served_checks(web.name)[0]),
+    sc.finding(f"switchover of {proxy.name} right after {backend.name} left",
+               outage_s=m.outage_s(desc.served_checks(proxy.name)[0]),
                proxy_connect_timeout_s=timeout)
     assert m.recovered and m.within(sc.slo.switchover), (
         f"{m.explain()}\n  Apache's graceful stop waited for /app/ requests to Tomcat's VIP: "

@@ -222,7 +222,7 @@ def test_node_crash_is_fenced_before_its_groups_start_on_the_survivor(
     op = fenced.operations[0]
     assert fenced.fenced() == [victim] and op.ok, [str(o) for o in fenced.operations]
     assert op.requested is not None, str(op)
-    # The web page answered again (probe, monotonic) in wall-clock time of the crash event.
+    # The group's first check answered again (probe, monotonic), in the crash event's wall clock.
     first = desc.served_checks(desc.groups[0].name)[0]  # the probe names URLs as cluster.urls
     outages = m.outages.get(first, [])
     assert outages and outages[-1].end is not None, m.explain()
