@@ -25,7 +25,6 @@ from pytest_hacluster.backends import CHOICES, BackendError, Settings, backend_c
 from pytest_hacluster.backends.base import FaultNotAllowed, FaultNotSupported
 from pytest_hacluster.cluster import Cluster, ClusterError
 from pytest_hacluster.confirm import SchedulerCheck
-from pytest_hacluster.covered import Coverage, RunCoverage
 from pytest_hacluster.failover import junit_properties
 from pytest_hacluster.interrupt import Stopper, die_with_parent
 from pytest_hacluster.invariants import Watcher
@@ -35,7 +34,6 @@ from pytest_hacluster.scenario import Scenario, fencing_properties, settings_int
 from pytest_hacluster.stash import (
     ACTIVE,
     BACKEND,
-    COVERAGE,
     DESCRIPTION,
     RECORD,
     SOURCE,
@@ -155,13 +153,6 @@ def pytest_configure(config: pytest.Config) -> None:
         "hacluster_no_quorum: a scenario of a cluster whose quorum cannot decide (the seed's "
         "pair, or no-quorum-policy=ignore; skipped otherwise)",
     )
-    config.addinivalue_line(
-        "markers",
-        "hacluster_covers(kind): a per-group scenario whose node-wide fault (standby, crash) "
-        "covers every group on that node: skipped for a group an earlier passing test of the "
-        "kind already covered (hacluster_covered)",
-    )
-    config.stash[COVERAGE] = Coverage()
     profile = config.getoption("hacluster_profile", None)
     if profile is not None and profile not in PROFILES:
         raise pytest.UsageError(f"hacluster: --hacluster-profile: no profile {profile!r} "
@@ -424,35 +415,6 @@ def _progress(config: pytest.Config) -> Callable[[str], None]:
     return show
 
 
-def _run_of(item: pytest.Item) -> int:
-    """The ``--hacluster-repeat`` run an item belongs to (0 without repeats)."""
-    callspec = getattr(item, "callspec", None)
-    return callspec.params.get("hacluster_run", 0) if callspec is not None else 0
-
-
-@pytest.hookimpl(tryfirst=True)  # before the fixtures: a covered test sets up no scenario
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """A ``hacluster_covers(kind)`` test for a group an earlier passing test's fault of that
-    kind already covered is skipped before its scenario is set up, naming that test."""
-    marker = item.get_closest_marker("hacluster_covers")
-    callspec = getattr(item, "callspec", None)
-    if marker is None or callspec is None or PER_GROUP not in callspec.params:
-        return
-    group = callspec.params[PER_GROUP].name
-    cover = item.config.stash[COVERAGE].find(_run_of(item), marker.args[0], group)
-    if cover is not None:
-        pytest.skip(cover.reason(group))
-
-
-@pytest.fixture
-def hacluster_covered(request: pytest.FixtureRequest) -> RunCoverage:
-    """Where this test records what its node-wide fault (standby, crash) covered
-    (``covered.py``), kept if the test passes (its body and the checks after it); with the
-    ``hacluster_covers`` marker, a later test of that kind for a covered group is skipped.
-    With ``--hacluster-repeat`` each run counts on its own."""
-    return RunCoverage(request.config.stash[COVERAGE], request.node.name, _run_of(request.node))
-
-
 @pytest.fixture(scope="session")
 def hacluster_description(pytestconfig: pytest.Config) -> hconfig.Description:
     """The cluster description in effect (the seed's, with ``[tool.hacluster]`` on top)."""
@@ -628,12 +590,8 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """The scenario's record rides on its teardown report (``hacluster_record``, JSON types),
-    so the end summary reads it also from pytest-xdist's workers; a passing call commits what
-    the test covered (``hacluster_covered``)."""
+    so the end summary reads it also from pytest-xdist's workers."""
     report = yield
-    covered = getattr(item, "funcargs", {}).get("hacluster_covered")
-    if call.when == "call" and report.passed and isinstance(covered, RunCoverage):
-        covered.commit()  # a node-wide fault of a passing test covers its node's groups
     if call.when == "teardown" and RECORD in item.stash:
         report.hacluster_record = item.stash[RECORD]  # type: ignore[attr-defined]
     return report

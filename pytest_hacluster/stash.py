@@ -15,7 +15,6 @@ import pytest
 from pytest_hacluster import config as hconfig
 from pytest_hacluster.backends import Backend
 from pytest_hacluster.cluster import Cluster
-from pytest_hacluster.covered import Coverage
 from pytest_hacluster.interrupt import Stopper
 from pytest_hacluster.invariants import Watcher
 
@@ -26,7 +25,6 @@ SOURCE = pytest.StashKey[hconfig.Source]()
 BACKEND = pytest.StashKey[Backend]()
 STOPPER = pytest.StashKey[Stopper]()
 WORKER_BACKENDS = pytest.StashKey[list[Backend]]()
-COVERAGE = pytest.StashKey[Coverage]()  # the run's node-wide faults and the groups they covered
 # item.stash
 WATCH = pytest.StashKey[Watcher]()
 RECORD = pytest.StashKey[dict[str, Any]]()  # the test's Scenario.to_record(), at its teardown

@@ -1,24 +1,21 @@
 """Scenario 9: the node running a group loses power; every group it ran comes up on the
 survivor(s) within the SLO, and the crashed node, powered on again, rejoins the cluster. Once per
-group of the described cluster: the node that loses power is that group's, and a group whose
-node an earlier test of the run already crashed while it ran there is covered by that test
-(skipped, naming it)."""
+group of the described cluster: the node that loses power is that group's (groups sharing a
+node each get their own run: every item tests, whatever ran before it)."""
 
 from __future__ import annotations
 
 import pytest
 
 from pytest_hacluster.cluster import Cluster
-from pytest_hacluster.covered import RunCoverage
 from pytest_hacluster.profiles import GroupSpec
 from pytest_hacluster.scenario import Scenario
 
-pytestmark = [pytest.mark.hacluster, pytest.mark.hacluster_covers("crash")]
+pytestmark = pytest.mark.hacluster
 
 
 def test_groups_survive_a_node_crash_and_the_node_rejoins(
     hacluster: Cluster, hacluster_scenario: Scenario, hacluster_group: GroupSpec,
-    hacluster_covered: RunCoverage,
 ) -> None:
     """Power off the group's node: every group on the survivors within SLO ``node_loss`` as
     predicted; power on: the node online again, placement as predicted."""
@@ -48,4 +45,3 @@ def test_groups_survive_a_node_crash_and_the_node_rejoins(
     assert rejoin.as_predicted, rejoin.explain()  # where the groups go once it is back
     sc.finding("the crashed node rejoined after power-on", node=victim,
                rejoin_s=round(rejoin.settled_s or 0, 1))
-    hacluster_covered.record("crash", victim, there)

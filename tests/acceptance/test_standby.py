@@ -1,24 +1,21 @@
 """Scenario 5: standby of the node running a group moves every group off it (to the other node
 of a pair); ``online`` brings the node back, and whether groups fail back (default stickiness)
-is measured. Once per group of the described cluster: the node put in standby is that group's,
-and a group whose node an earlier test of the run already put in standby while it ran there is
-covered by that test (skipped, naming it)."""
+is measured. Once per group of the described cluster: the node put in standby is that group's
+(groups sharing a node each get their own run: every item tests, whatever ran before it)."""
 
 from __future__ import annotations
 
 import pytest
 
 from pytest_hacluster.cluster import Cluster
-from pytest_hacluster.covered import RunCoverage
 from pytest_hacluster.profiles import GroupSpec
 from pytest_hacluster.scenario import Scenario
 
-pytestmark = [pytest.mark.hacluster, pytest.mark.hacluster_covers("standby")]
+pytestmark = pytest.mark.hacluster
 
 
 def test_standby_moves_every_group_and_online_brings_the_node_back(
     hacluster: Cluster, hacluster_scenario: Scenario, hacluster_group: GroupSpec,
-    hacluster_covered: RunCoverage,
 ) -> None:
     """Standby of the group's node: that group and every other group there on other nodes
     within SLO ``switchover``, as predicted; online: the node back, failback as predicted."""
@@ -56,4 +53,3 @@ def test_standby_moves_every_group_and_online_brings_the_node_back(
         "failed back",
         node=active, before=before, after=after, outage_s=back.worst_outage_s,
     )
-    hacluster_covered.record("standby", active, there)

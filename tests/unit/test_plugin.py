@@ -466,35 +466,3 @@ def test_the_upgrade_runs_only_when_asked_and_last(pytester: pytest.Pytester) ->
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*test_after PASSED*", "*test_upgrade PASSED*"])
 
-
-COVERING = """
-import pytest
-
-pytestmark = pytest.mark.hacluster_covers("standby")
-
-def test_standby(hacluster_group, hacluster_covered):
-    hacluster_covered.record("standby", "s1", {on_s1})
-    assert "{fail}" != hacluster_group.name, "this group's scenario fails after recording"
-"""
-
-
-@pytest.mark.parametrize(
-    ("on_s1", "fail", "outcomes"),
-    [
-        (["web", "webapp"], "", {"passed": 1, "skipped": 1}),
-        (["web"], "", {"passed": 2}),  # each group on its own node: both run
-        (["web", "webapp"], "web", {"failed": 1, "passed": 1}),  # a failing one covers nothing
-    ],
-    ids=["same-node", "own-nodes", "first-failed"],
-)
-def test_a_group_a_passing_node_wide_fault_covered_is_skipped_naming_that_test(
-    pytester: pytest.Pytester, on_s1: list[str], fail: str, outcomes: dict[str, int]
-) -> None:
-    pytester.makepyfile(test_covering=COVERING.format(on_s1=on_s1, fail=fail))
-    result = pytester.runpytest_subprocess("-rs")
-    result.assert_outcomes(**outcomes)
-    if "skipped" in outcomes:
-        result.stdout.fnmatch_lines([
-            "SKIPPED * webapp's node already covered by test_standby[[]web[]]: standby of s1 "
-            "while it ran web, webapp"
-        ])
