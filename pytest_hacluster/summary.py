@@ -149,7 +149,8 @@ def fencing_lines(fencing: dict[str, Any] | None) -> list[str]:
     if not ops and fencing.get("observed"):
         out.append("  fencing: none")
     if fencing.get("double_fence"):
-        out.append(f"  !! fence race: {' and '.join(fenced_nodes(fencing))} both fenced"
+        out.append("  !! fence race: more than one node fenced: "
+                   f"{' and '.join(fenced_nodes(fencing))}"
                    + ("" if len(set(fencing["fenced"])) > 1 else
                       " (the lab's power record: no fencer was left to log it)"))
     elif not ops and powered_off(fencing):
@@ -162,7 +163,8 @@ def fencing_lines(fencing: dict[str, Any] | None) -> list[str]:
 
 def repeated_fencing_lines(records: Sequence[dict[str, Any] | None]) -> list[str]:
     """The fencing of N runs of a scenario counted (by the fencer's and the lab's accounts,
-    ``scenario.fenced_nodes``): how many fenced exactly one node, both (a fence race), none;
+    ``scenario.fenced_nodes``): how many fenced exactly one node, more than one (a fence
+    race), none;
     how many had failed attempts; request to confirmed p50/p95/max of the successful
     operations (nothing when no run had STONITH on)."""
     seen = [r for r in records if r is not None]
@@ -174,7 +176,7 @@ def repeated_fencing_lines(records: Sequence[dict[str, Any] | None]) -> list[str
     failed = sum(1 for r in seen if r["failed"])
     took = [float(op["took_s"]) for r in seen for op in r["operations"]
             if op["ok"] and op["took_s"] is not None]
-    text = (f"  fencing over {len(seen)} runs: one node fenced in {one}, both (fence race) in "
+    text = (f"  fencing over {len(seen)} runs: one node fenced in {one}, more (fence race) in "
             f"{race}, none in {none}; failed attempts in {failed}")
     if took:
         text += (f"; request to confirmed p50 {nearest_rank(took, 50):.2f}s, p95 "

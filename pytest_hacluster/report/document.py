@@ -53,7 +53,8 @@ def scenario_findings(test: Mapping[str, Any], scenario: Mapping[str, Any] | Non
               if v.get("expected") is None and v.get("unconfirmed") is None]
     fencing = scenario.get("fencing")
     if fencing and fencing.get("double_fence") and test.get("outcome") not in FAILED_OUTCOMES:
-        found.append("fence race: " + " and ".join(fenced_nodes(fencing)) + " were both fenced")
+        found.append("fence race: more than one node fenced: "
+                     + " and ".join(fenced_nodes(fencing)))
     for m in scenario.get("failovers", []):
         if not m.get("within_slo") and test.get("outcome") not in FAILED_OUTCOMES:
             found.append(f"{m['fault']}: outside its SLO ({m['summary']})")

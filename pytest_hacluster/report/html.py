@@ -177,7 +177,7 @@ def _lead(doc: Mapping[str, Any]) -> str:
     if fenced is not None:
         text += (f" With STONITH on, Pacemaker fenced {fenced['fenced']} time(s)"
                  f", {fenced['failed']} fencing attempt(s) failed")
-        text += (f", and <b>{fenced['races']} fence race(s)</b> fenced both nodes."
+        text += (f", and <b>{fenced['races']} fence race(s)</b> fenced more than one node."
                  if fenced["races"] else ", no fence race.")
         if fenced["unread"]:
             text += f" In {fenced['unread']} scenario(s) the fencing could not be read."
@@ -375,7 +375,7 @@ def _fencing_details(fencing: Mapping[str, Any] | None, t0: float) -> str:
         for op in ops
     )
     if fencing.get("double_fence"):
-        words = "fence race: " + " and ".join(fenced_nodes(fencing)) + " both fenced"
+        words = "fence race: more than one node fenced: " + " and ".join(fenced_nodes(fencing))
     elif ops:
         words = f"{len(ops)} fencing operation(s)"
     else:

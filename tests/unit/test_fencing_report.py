@@ -110,14 +110,14 @@ def test_the_summary_says_each_fence_and_a_race_loudly() -> None:
     one = summary.lines([_run(NODEID, ["s2"])])
     assert "  fencing: s1 fenced (off) s2 via s1: OK (complete) in 0.15s" in one
     raced = summary.lines([_run(NODEID, ["s2", "s1"])])
-    assert "  !! fence race: s1 and s2 both fenced" in raced
+    assert "  !! fence race: more than one node fenced: s1 and s2" in raced
 
 
 def test_repeated_runs_count_races_and_give_the_fencing_time_distribution() -> None:
     runs = [_run(f"{NODEID}[run{i}of4]", fenced, took=took) for i, (fenced, took) in
             enumerate([(["s2"], 0.1), (["s1"], 0.2), (["s2", "s1"], 0.4), ([], 0.1)], 1)]
     text = "\n".join(summary.lines(runs))
-    assert ("fencing over 4 runs: one node fenced in 2, both (fence race) in 1, none in 1; "
+    assert ("fencing over 4 runs: one node fenced in 2, more (fence race) in 1, none in 1; "
             "failed attempts in 0; request to confirmed p50 0.20s, p95 0.40s, max 0.40s") in text
 
 
@@ -230,9 +230,10 @@ def test_the_first_screen_counts_fences_and_a_race_is_a_finding() -> None:
         return sc
 
     doc = reportdata.make_document({NODEID: (raced, "passed", None, None)})
-    assert "fence race: s1 and s2 were both fenced" in doc["scenarios"][0]["verdict_findings"]
+    assert ("fence race: more than one node fenced: s1 and s2"
+            in doc["scenarios"][0]["verdict_findings"])
     assert doc["verdict"] == "PASS WITH FINDINGS"
-    assert "<b>1 fence race(s)</b> fenced both nodes" in html.render(doc)
+    assert "<b>1 fence race(s)</b> fenced more than one node" in html.render(doc)
 
 
 def test_a_race_no_fencer_lived_to_log_is_counted_from_the_labs_power_record() -> None:
@@ -249,11 +250,11 @@ def test_a_race_no_fencer_lived_to_log_is_counted_from_the_labs_power_record() -
     assert record["double_fence"] is True
     run = summary.Run(NODEID, "failed", record={"failovers": [], "findings": [],
                                                 "fencing": record})
-    assert ("  !! fence race: s1 and s2 both fenced (the lab's power record: no fencer was "
-            "left to log it)") in summary.lines([run])
+    assert ("  !! fence race: more than one node fenced: s1 and s2 (the lab's power record: "
+            "no fencer was left to log it)") in summary.lines([run])
     runs = [summary.Run(f"{NODEID}[run{i}of2]", "passed", record={
         "failovers": [], "findings": [], "fencing": r}) for i, r in enumerate((record, {
             **record, "power": record["power"][:1], "powered_off": ["s2"],
             "double_fence": False}), 1)]
-    assert "one node fenced in 1, both (fence race) in 1, none in 0" in "\n".join(
+    assert "one node fenced in 1, more (fence race) in 1, none in 0" in "\n".join(
         summary.lines(runs))
