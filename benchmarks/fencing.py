@@ -141,7 +141,8 @@ def summarize(title: str, report: dict[str, Any], wall: float) -> None:
     counts = Counter(len(r["fenced"]) for r in rows)
     races = [r for r in rows if r["double_fence"]]
     unlogged = sum(1 for r in races if len(r["logged"]) < 2)
-    print(f"exactly one node fenced: {counts.get(1, 0)}; more than one fenced (fence race): {len(races)}"
+    print(f"exactly one node fenced: {counts.get(1, 0)}; "
+          f"more than one fenced (fence race): {len(races)}"
           + (f" ({unlogged} seen only in the lab's power record: no fencer left to log it)"
              if unlogged else "")
           + f"; none fenced: {counts.get(0, 0)}; runs with failed attempts: "
