@@ -46,11 +46,12 @@ def _lab(args: argparse.Namespace, keep: bool = True) -> LabBackend:
 def _running(args: argparse.Namespace) -> LabBackend:
     """The lab of ``--prefix`` as it runs now; an error naming the fix if there is none."""
     lab = _lab(args)
-    why_not = lab.attach(check_description=False, claim=False) if lab.exists() else "there is none"
+    why_not = lab.attach(check_description=False, claim=False) if lab.exists() else ""
     if why_not is not None:
+        named = f" --prefix {args.prefix}"  # the fix names the lab the user asked about
         raise BackendError(
-            f"no running lab {args.prefix!r} ({why_not}): start one with `hacluster-lab up` "
-            "(after `hacluster-lab gc` if it crashed)"
+            f"no running lab {args.prefix!r}{f' ({why_not})' if why_not else ''}: start one "
+            f"with `hacluster-lab up{named}` (after `hacluster-lab gc{named}` if it crashed)"
         )
     return lab
 

@@ -93,7 +93,7 @@ class ClusterOptions:
                 hint = f" (did you mean {', '.join(near)}?)" if near else ""
                 raise ConfigError(
                     f"{where}.{key}: not a cluster option of this stack's Pacemaker, which "
-                    f"would store it and ignore it{hint}; its options: {self.source}"
+                    f"would store it and ignore it{hint} (its options as read from {self.source})"
                 )
             option.check(value, f"{where}.{key}")
 

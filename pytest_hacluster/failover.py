@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pytest_hacluster import cluster_log, crm_status, oracle
+from pytest_hacluster import cluster_log, crm_status, oracle, records
 from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.faults import Event
 from pytest_hacluster.fence_history import FenceOperation
@@ -142,7 +142,7 @@ class Failover:
             # can read as before it (-0.2 s); that is "at once", within the ±1 s said.
             parts.append(f"failure recorded at +{max(0.0, self.detected_s):.0f}s (±1s)")
         if self.settled_s is not None:
-            where = ", ".join(f"{g} on {n or 'nowhere'}" for g, n in self.placement.items())
+            where = records.placement(self.placement)
             parts.append(f"settled at +{self.settled_s:.1f}s ({where})")
         if self.prediction is not None:
             parts.append(f"prediction {self.prediction.verdict}")

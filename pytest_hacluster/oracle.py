@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from pytest_hacluster import crm_status, dialect, duration
+from pytest_hacluster import crm_status, dialect, duration, records
 from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.crm_status.model import configured_id
 from pytest_hacluster.dialect import Dialect
@@ -265,7 +265,7 @@ class Prediction:
     inputs: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
 
     def __str__(self) -> str:
-        groups = ", ".join(f"{g} on {n or 'nowhere'}" for g, n in self.groups.items())
+        groups = records.placement(self.groups)
         acts = "; ".join(str(a) for a in self.actions) or "nothing to do"
         text = f"{self.what}: {groups} ({acts})" + (f" [{self.note}]" if self.note else "")
         if self.invalid_transition:
@@ -431,10 +431,10 @@ class Check:
         return diffs
 
     def __str__(self) -> str:
-        observed = ", ".join(f"{g} on {n or 'nowhere'}" for g, n in self.groups.items())
+        observed = records.placement(self.groups)
         if not isinstance(self.expected, Prediction):
             return f"{self.expected}; observed: {observed}"
-        predicted = ", ".join(f"{g} on {n or 'nowhere'}" for g, n in self.expected.groups.items())
+        predicted = records.placement(self.expected.groups)
         actions = "; ".join(str(a) for a in self.expected.actions) or "nothing to do"
         lines = [f"prediction {self.verdict}: {self.expected.what}",
                  *([f"  crm_simulate reported an invalid transition: "

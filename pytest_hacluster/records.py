@@ -67,8 +67,19 @@ def plain(value: Any) -> str:
 def _pair(key: Any, value: Any) -> str:
     # A group or resource and the node it is on reads "web on s1"; other pairs "key value".
     if isinstance(value, str) or value is None:
-        return f"{key} on {value or 'nowhere'}"
+        return placed(key, value)
     return f"{key} {plain(value)}"
+
+
+def placed(group: Any, node: str | None) -> str:
+    """Where a group runs, in words: ``web on s1``; with no node (stopped, or its members on
+    different nodes) ``web not running whole on a node``."""
+    return f"{group} on {node}" if node else f"{group} not running whole on a node"
+
+
+def placement(groups: Mapping[str, str | None]) -> str:
+    """Every group's ``placed`` words, joined: ``web on s1, webapp on s2``."""
+    return ", ".join(placed(g, n) for g, n in groups.items())
 
 
 def label(key: str) -> str:

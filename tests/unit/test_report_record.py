@@ -79,3 +79,10 @@ def test_configuration_in_effect_has_its_secrets_removed() -> None:
     assert conf["vagrant"]["env"] == {"VAGRANT_CLOUD_TOKEN": record.REDACTED}
     assert conf["timings"]["deadtime_s"] == 10.0  # timings are not secrets: kept
     assert conf["nodes"][0]["name"] == "s1"
+
+
+def test_a_group_on_no_single_node_reads_as_such_not_on_nowhere() -> None:
+    from pytest_hacluster import records
+
+    assert records.placement({"web": "s1", "webapp": None}) == (
+        "web on s1, webapp not running whole on a node")
