@@ -202,12 +202,14 @@ def pytest_configure(config: pytest.Config) -> None:
             backend_class(backend)(description, dataclasses.replace(settings, prefix=name))
             for name in (f"{prefix}-gw{i}" for i in range(workers))
         ]
+        if chosen.stack_is_this_machine:
+            # The description first: a typo in it is the user's fix, whatever the lab's state
+            # (the new-user trial met "the lab is in use" for a misspelt property).
+            _check_properties(config, description)
         for each in per_worker or [chosen]:
             each.check()
     except BackendError as exc:
         raise pytest.UsageError(f"hacluster: {exc}") from None
-    if chosen.stack_is_this_machine:
-        _check_properties(config, description)
     config.stash[BACKEND] = chosen
     config.stash[WORKER_BACKENDS] = per_worker
     stopper = Stopper()
