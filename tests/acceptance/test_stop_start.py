@@ -57,11 +57,11 @@ def test_stopped_group_is_down_until_started(
     assert m.as_predicted, m.explain()
     assert all((m.outage_s(name) or 0) > 0 for name in down), m.explain()
     state = hacluster.state()
+    # Whether the start moves another group too depends on where the earlier tests left the
+    # groups (stickiness 0), so it is no finding: a verdict must not depend on the tests
+    # before it (issue 13; 1 run in 10 differed). The move is in the failover's record
+    # (placement, the other group's outage) and was checked against the prediction above.
     moved = sorted(g.name for g in desc.groups
                    if g.name != group and state.groups[g.name].started_on != before[g.name])
-    if moved:
-        sc.finding(f"start {group} moved {', '.join(moved)} too, as the scheduler predicted",
-                   before=before, after={g.name: state.groups[g.name].started_on
-                                         for g in desc.groups})
     stayed = [c for c in untouched if not any(c in desc.checks_of(g) for g in moved)]
     assert all(m.outage_s(name) == 0.0 for name in stayed), m.explain()
