@@ -241,7 +241,7 @@ class Cluster:
         if health.ok:
             self._remember_configuration()
             return health
-        progress(f"repairing: {'; '.join(health.problems)}")
+        progress(f"waiting for a clean cluster: {'; '.join(health.problems)}")
         try:
             health = self._wait_clean(timeout / 2)
             self._remember_configuration()
@@ -508,7 +508,8 @@ class Cluster:
                 shown.append(health.problems)
                 waited = time.monotonic() - start
                 progress(
-                    f"+{waited:.1f}s " + ("healthy" if health.ok else "; ".join(health.problems))
+                    f"+{waited:.1f}s "
+                    + ("healthy" if health.ok else "not yet: " + "; ".join(health.problems))
                 )
             return health
 

@@ -43,6 +43,7 @@ class Failover:
     probe_interval: float
     threshold: Threshold | None
     slo_urls: tuple[str, ...] = ()  # the URLs the SLO is about (all are measured)
+    kept_down: tuple[str, ...] = ()  # URLs the test keeps down on purpose (measured, not awaited)
     outages: dict[str, list[Outage]] = field(default_factory=dict)
     detected_s: float | None = None  # Pacemaker recorded the failure (CIB, whole seconds)
     settled_s: float | None = None  # the state the test expects was first seen
@@ -129,11 +130,17 @@ class Failover:
         n = len(self.outages.get(url, []))
         return f", {n} outages" if n > 1 else ""
 
+    def _outage_words(self, url: str) -> str:
+        seconds = self.outage_s(url)
+        if seconds is None and url in self.kept_down:
+            return "down on purpose"
+        return _secs(seconds)
+
     def summary(self) -> str:
         """One line: what broke, how long each URL was out, when Pacemaker saw and fixed it."""
         prec = f"±{self.probe_interval:g}s"
         outs = ", ".join(
-            f"{u} {_secs(self.outage_s(u))} ({self.lost(u)} lost{self._count(u)})"
+            f"{u} {self._outage_words(u)} ({self.lost(u)} lost{self._count(u)})"
             for u in self.outages
         )
         parts = [f"{self.fault}: outage {outs} {prec}"]
@@ -205,6 +212,7 @@ class Failover:
                 "name": threshold.name, "seconds": num(threshold.seconds), "why": threshold.why,
             },
             "slo_urls": list(self.slo_urls),
+            "kept_down": list(self.kept_down),
             "outage_s": {u: num(self.outage_s(u)) for u in urls},
             "lost": {u: self.lost(u) for u in urls},
             "outages": {
@@ -356,7 +364,7 @@ def watch_recovery(
             pass  # placement then comes from the last state seen
     result = Failover(
         fault=event.what, injected=event, probe_interval=probe.interval, threshold=threshold,
-        slo_urls=slo_urls, gave_up=gave_up, target_node=event.node,
+        slo_urls=slo_urls, kept_down=tuple(kept_down), gave_up=gave_up, target_node=event.node,
         failcounts_before=event.failcounts_before,
     )
     samples = probe.samples

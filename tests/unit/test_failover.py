@@ -29,6 +29,15 @@ def test_outage_adds_up_every_outage_of_a_url_and_none_is_zero() -> None:
     assert "web 5.9s (59 lost, 2 outages)" in f.summary()
 
 
+def test_a_url_kept_down_on_purpose_is_said_so_not_not_back() -> None:
+    f = failover(web=[Outage("web", 100.1, 103.0, 29)], app=[Outage("app", 100.2, None, 50)],
+                 tomcat=[Outage("tomcat", 100.2, None, 43)])
+    assert "app not back (50 lost)" in f.summary()
+    f.kept_down = ("app", "tomcat")
+    assert "app down on purpose (50 lost), tomcat down on purpose (43 lost)" in f.summary()
+    assert f.to_record(origin=90.0)["kept_down"] == ["app", "tomcat"]
+
+
 def test_within_judges_only_the_slo_urls_and_needs_the_url_back() -> None:
     assert failover(web=[Outage("web", 100.1, 110.0, 99)],
                     tomcat=[Outage("tomcat", 100.1, 140.0, 300)]).within()
