@@ -458,10 +458,34 @@ class CrmOperation(Fault):
         return Simulation(f"{' '.join(self._undo_args)}", edits=(self._undo_edit,))
 
     def _inject(self) -> None:
-        self._crm(*self._do)
+        self._confirm(self.cluster.crm(*self._do), self._do, self._edit)
 
     def _undo(self) -> None:
-        self._crm(*self._undo_args)
+        self._confirm(self.cluster.crm(*self._undo_args), self._undo_args, self._undo_edit)
+
+    def _confirm(self, said: Result, args: tuple[str, ...], edit: tuple[str, ...] | None) -> None:
+        """The change read back from the live CIB where it is a node attribute (``edit`` a
+        ``crm_attribute ... --update VALUE``): crmsh can exit 0 having done nothing.
+
+        Measured on crmsh 4.4.1 (Debian 12): ``crm node standby s2`` while s2's service LAN is
+        out prints ``WARNING: host "s2" is unreachable`` and exits 0, the standby attribute not
+        set (crmsh asks the node over the network first); a test would then watch a standby
+        that never happened. ``FaultError`` naming the command, what the CIB holds and what
+        crmsh said."""
+        if edit is None or edit[0] != "crm_attribute" or "--update" not in edit:
+            return
+        at = edit.index("--update")
+        wanted = edit[at + 1]
+        query = [*edit[:at], *edit[at + 2:], "--query", "--quiet"]
+        try:
+            held = self.cluster.run_anywhere(query).stdout.strip()
+        except (CommandError, RuntimeError) as exc:
+            held = f"unreadable ({str(exc).splitlines()[0]})"
+        if held != wanted:
+            crmsh = " ".join(f"{said.stdout} {said.stderr}".split()) or "nothing"
+            raise FaultError(
+                f"crm {' '.join(args)} exited 0 but did not take: {' '.join(edit[1:at])} is "
+                f"{held!r}, not {wanted!r}; crmsh said: {crmsh}")
 
 
 def standby(cluster: FaultTarget, timeline: Timeline, node: str) -> CrmOperation:

@@ -527,13 +527,15 @@ def apache_proxy_conf(desc: Description, stack: Stack, node: NodeSpec) -> str:
     Where the stack keeps ``Listen 80`` in its main config (CentOS), another ``http_port`` is
     added here: Apache then listens on both. ``proxy_connect_timeout_s`` becomes ProxyPass
     ``connectiontimeout`` (seconds; a mod_proxy worker parameter since Apache 2.2.3, so CentOS
-    6's 2.2.15 has it too); 0 writes none.
+    6's 2.2.15 has it too), ``proxy_timeout_s`` ProxyPass ``timeout`` (seconds Apache waits
+    for data from the backend, same version); 0 writes none.
     """
     mods = stack.apache_modules_dir
     listen = ("" if stack.apache_ports_conf or desc.http_port == 80
               else f"Listen {desc.http_port}\n")
     connect = (f" connectiontimeout={desc.proxy_connect_timeout_s}"
                if desc.proxy_connect_timeout_s else "")
+    connect += f" timeout={desc.proxy_timeout_s}" if desc.proxy_timeout_s else ""
     # The AJP proxy to the (first) Tomcat group's VIP, when the cluster has one.
     proxy = "".join(
         f"<Location {desc.app_path}>\n    ProxyPass ajp://{g.vip}:{desc.ajp_port}/{connect}\n"

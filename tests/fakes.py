@@ -60,15 +60,19 @@ class FakeBackend:
 
 class FakeCluster:
     """A ``faults.FaultTarget``: records crm commands (``calls``); ``failing`` makes a crm
-    command containing that word fail."""
+    command containing that word fail; ``ignoring`` makes one containing that word exit 0
+    having done nothing (as crmsh's ``node standby`` of an unreachable node). Node attributes
+    set by ``crm node standby/online`` are kept and answer ``crm_attribute --query``."""
 
     def __init__(self, failing: str = "", refuse: bool = False,
-                 description: Description | None = None) -> None:
+                 description: Description | None = None, ignoring: str = "") -> None:
         self.description = description or Description()
         self.backend = FakeBackend(refuse)
         self.oracle: Oracle | None = None  # no scheduler to ask
         self.calls: list[tuple[str, ...]] = []
         self.failing = failing
+        self.ignoring = ignoring
+        self.attributes: dict[tuple[str, str], str] = {}
         self.nodes = {n: FakeNode(n) for n in self.description.node_names}
 
     def node(self, name: str) -> FakeNode:
@@ -81,12 +85,20 @@ class FakeCluster:
         if self.failing and self.failing in args:
             raise RuntimeError(f"crm {' '.join(args)} failed")
         self.calls.append(args)
+        if self.ignoring and self.ignoring in args:
+            return Result(" ".join(("crm", *args)), 0, "",
+                          f'WARNING: host "{args[-1]}" is unreachable', 0.01)
+        if args[:2] in (("node", "standby"), ("node", "online")):
+            self.attributes[(args[2], "standby")] = "on" if args[1] == "standby" else "off"
         return ok(" ".join(("crm", *args)))
 
     def crm_load(self, text: str) -> None:
         self.calls.append(("configure", "load", text))
 
     def run_anywhere(self, command: list[str], timeout: float = 30) -> Result:
+        if command[0] == "crm_attribute" and "--query" in command:  # a read, not a change
+            key = (command[command.index("--node") + 1], command[command.index("--name") + 1])
+            return Result(" ".join(command), 0, self.attributes.get(key, ""), "", 0.01)
         self.calls.append(tuple(command))
         return ok(" ".join(command))
 

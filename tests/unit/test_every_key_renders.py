@@ -44,6 +44,8 @@ RENDERED = [
      "/shop/"),
     ("proxy_connect_timeout_s", {"proxy_connect_timeout_s": 5},
      "s1:/etc/apache2/conf-enabled/httpd-proxy.conf", "connectiontimeout=5"),
+    ("proxy_timeout_s", {"proxy_timeout_s": 45},
+     "s1:/etc/apache2/conf-enabled/httpd-proxy.conf", "timeout=45"),
     ("vip_monitor_interval", {"vip_monitor_interval": 20}, "crm configure",
      "op monitor interval=20"),
     ("service_ops", {"service_ops": {"monitor": {"interval": 30}}}, "crm configure",

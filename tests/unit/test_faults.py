@@ -84,3 +84,15 @@ def test_a_fault_whose_injection_raised_half_way_is_still_undone() -> None:
     cluster.failing = ""
     assert faults.undo_all() == []
     assert cluster.calls[-1] == ("node", "online", "s1")
+
+
+def test_a_standby_crmsh_did_not_make_fails_naming_what_crmsh_said() -> None:
+    """crmsh 4.4 exits 0 on ``crm node standby s2`` when s2 is unreachable, setting nothing."""
+    faults = Faults(FakeCluster(ignoring="standby"))
+    with pytest.raises(FaultError, match=r"crm node standby s2 exited 0 but did not take: "
+                                         r"--node s2 --name standby is '', not 'on'; crmsh "
+                                         r"said: WARNING: host \"s2\" is unreachable"):
+        faults.standby("s2")
+    taken = Faults(FakeCluster())
+    taken.standby("s2")
+    assert taken.undo_all() == []  # online read back as "off"

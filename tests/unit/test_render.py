@@ -102,24 +102,32 @@ def test_corosync_parser_accepts_the_rendered_conf(tmp_path: Path) -> None:
 def test_apache_proxies_app_to_tomcat_vip_over_ajp() -> None:
     conf = render.apache_proxy_conf(SEED, DEBIAN12, SEED.node("s1"))
     assert "<Location /app/>" in conf
-    assert "ProxyPass ajp://192.168.1.102:8009/ connectiontimeout=2\n" in conf
+    assert "ProxyPass ajp://192.168.1.102:8009/ connectiontimeout=2 timeout=10\n" in conf
     assert "mod_proxy_ajp.so" in conf
     assert "ServerName s1" in conf
 
 
-@pytest.mark.parametrize(("seconds", "line"), [
-    (7, "ProxyPass ajp://192.168.1.102:8009/ connectiontimeout=7\n"),
-    (0, "ProxyPass ajp://192.168.1.102:8009/\n"),  # the seed's: Apache's Timeout applies
+@pytest.mark.parametrize(("settings", "line"), [
+    ({"proxy_connect_timeout_s": 7}, "ProxyPass ajp://192.168.1.102:8009/ connectiontimeout=7 "
+                                     "timeout=10\n"),
+    ({"proxy_timeout_s": 30}, "ProxyPass ajp://192.168.1.102:8009/ connectiontimeout=2 "
+                              "timeout=30\n"),
+    ({"proxy_timeout_s": 0}, "ProxyPass ajp://192.168.1.102:8009/ connectiontimeout=2\n"),
+    # the seed's file exactly: Apache's Timeout applies to both
+    ({"proxy_connect_timeout_s": 0, "proxy_timeout_s": 0}, "ProxyPass ajp://192.168.1.102:8009/\n"),
 ])
-def test_proxy_connect_timeout_is_the_proxypass_connectiontimeout(seconds: int, line: str) -> None:
-    desc = config.from_mapping({"proxy_connect_timeout_s": seconds})
+def test_proxy_timeouts_are_the_proxypass_parameters(
+    settings: dict[str, int], line: str
+) -> None:
+    desc = config.from_mapping(settings)
     assert line in render.apache_proxy_conf(desc, DEBIAN12, desc.nodes[0])
 
 
-def test_proxy_connect_timeout_refuses_what_is_not_whole_seconds() -> None:
+@pytest.mark.parametrize("key", ["proxy_connect_timeout_s", "proxy_timeout_s"])
+def test_proxy_timeouts_refuse_what_is_not_whole_seconds(key: str) -> None:
     for bad in (-1, 1.5, "2s"):
-        with pytest.raises(config.ConfigError, match="proxy_connect_timeout_s"):
-            config.from_mapping({"proxy_connect_timeout_s": bad})
+        with pytest.raises(config.ConfigError, match=key):
+            config.from_mapping({key: bad})
 
 
 def test_tomcat_server_xml_has_http_and_ajp_connectors() -> None:
