@@ -479,7 +479,7 @@ class Source:
     def __str__(self) -> str:
         if self.path is None:
             where = ", ".join(str(p) for p in self.searched) or "nowhere"
-            return f"built in: the seed's (no [tool.hacluster] found; looked in {where})"
+            return f"built in (the seed's; no [tool.hacluster] found; looked in {where})"
         return f"{self.path} ({self.how})"
 
 

@@ -281,7 +281,9 @@ def _with_stack(description: hconfig.Description, name: str) -> hconfig.Descript
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """Which file the cluster description came from, and which stack runs, before anything."""
-    lines = [f"hacluster: description from {config.stash[SOURCE]}"]
+    source = config.stash[SOURCE]
+    built_in = isinstance(source, hconfig.Source) and source.path is None
+    lines = [f"hacluster: description {'' if built_in else 'from '}{source}"]
     backend = config.stash.get(BACKEND, None)
     description = config.stash.get(DESCRIPTION, None)
     if backend is not None:  # --hacluster: the backend knows where the nodes' files come from

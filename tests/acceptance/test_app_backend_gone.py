@@ -9,7 +9,8 @@ unanswered (SYN-SENT) until the entry fails (about 30 s later) or ProxyPass
 ``connectiontimeout`` ends them; without one, Apache's ``Timeout`` (300 s on Debian) applies.
 The seed sets none; measured with none: the web stop took 38 s instead of 2 s, and a run of the
 suite saw one take over 120 s. The description's ``proxy_connect_timeout_s`` (2 s unless set)
-bounds it; ``0`` reproduces the seed, and this test then fails, saying so.
+bounds it (without one, mod_proxy bounds connects by ProxyPass ``timeout``: ``proxy_timeout_s``);
+both ``0`` reproduce the seed, and this test then fails, saying so.
 
 The same graceful stop waits for an ``/app/`` request whose AJP reply cannot come: Tomcat runs
 on another node and the web node has just lost its service LAN (the ping check's scenario, when
@@ -71,7 +72,10 @@ def test_proxy_switches_over_in_time_right_after_its_backend_left(
         kept_down=desc.checks_of(backend.name),
     )
     timeout = desc.proxy_connect_timeout_s
+    # Without connectiontimeout, mod_proxy bounds a connect by the worker's timeout.
     hint = (f"ProxyPass connectiontimeout={timeout}s" if timeout
+            else f"no ProxyPass connectiontimeout (proxy_connect_timeout_s = 0): connects wait "
+                 f"ProxyPass timeout={desc.proxy_timeout_s}s" if desc.proxy_timeout_s
             else "no ProxyPass connectiontimeout (proxy_connect_timeout_s = 0, as the seed)")
     sc.finding(f"switchover of {proxy.name} right after {backend.name} left",
                outage_s=m.outage_s(desc.served_checks(proxy.name)[0]),

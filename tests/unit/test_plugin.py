@@ -407,8 +407,8 @@ def test_two_descriptions_that_both_apply_are_an_error_naming_both(
 
 def test_without_any_description_the_header_says_the_seed(project: pytest.Pytester) -> None:
     result = project.runpytest_subprocess("-p", "no:cacheprovider")
-    result.stdout.fnmatch_lines(["hacluster: description from built in: the seed's "
-                                 "(no [[]tool.hacluster[]] found; looked in *"])
+    result.stdout.fnmatch_lines(["hacluster: description built in (the seed's; "
+                                 "no [[]tool.hacluster[]] found; looked in *"])
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists("/usr/lib/pacemaker"),
