@@ -25,7 +25,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_hacluster import render
-from pytest_hacluster.oracle import RC_ERROR, Cib, Expectation, FailedOp, Simulation, Unsimulable
+from pytest_hacluster.oracle import (
+    RC_ERROR,
+    Cib,
+    Expectation,
+    FailedOp,
+    Simulation,
+    Unsimulable,
+    attribute_readback,
+)
 from pytest_hacluster.records import iso, num
 from pytest_hacluster.shell import CommandError
 
@@ -246,10 +254,6 @@ class Fault(ABC):
     def _undo(self) -> None:
         """Most faults are repaired by the cluster itself; those that are not override this."""
         return None
-
-    # -- helpers ------------------------------------------------------------------------------
-    def _crm(self, *args: str) -> None:
-        self.cluster.crm(*args)
 
 
 # -- processes --------------------------------------------------------------------------------
@@ -472,11 +476,10 @@ class CrmOperation(Fault):
         set (crmsh asks the node over the network first); a test would then watch a standby
         that never happened. ``FaultError`` naming the command, what the CIB holds and what
         crmsh said."""
-        if edit is None or edit[0] != "crm_attribute" or "--update" not in edit:
+        readback = None if edit is None else attribute_readback(edit)
+        if readback is None:
             return
-        at = edit.index("--update")
-        wanted = edit[at + 1]
-        query = [*edit[:at], *edit[at + 2:], "--query", "--quiet"]
+        query, wanted = readback
         try:
             held = self.cluster.run_anywhere(query).stdout.strip()
         except (CommandError, RuntimeError) as exc:
@@ -484,7 +487,7 @@ class CrmOperation(Fault):
         if held != wanted:
             crmsh = " ".join(f"{said.stdout} {said.stderr}".split()) or "nothing"
             raise FaultError(
-                f"crm {' '.join(args)} exited 0 but did not take: {' '.join(edit[1:at])} is "
+                f"crm {' '.join(args)} exited 0 but did not take: {' '.join(query[1:-2])} is "
                 f"{held!r}, not {wanted!r}; crmsh said: {crmsh}")
 
 
@@ -510,6 +513,15 @@ def move(cluster: FaultTarget, timeline: Timeline, group: str, node: str) -> Crm
     return CrmOperation(cluster, timeline, "move", f"{group} to {node}",
                         ("resource", "move", group, node), ("resource", "unmove", group),
                         edit=("crm_resource", "--move", "--resource", group, "--node", node),
+                        undo_edit=("crm_resource", "--clear", "--resource", group))
+
+
+def ban(cluster: FaultTarget, timeline: Timeline, group: str, node: str) -> CrmOperation:
+    """``crm resource ban GROUP NODE`` (moves it away if it runs there); undo ``crm resource
+    clear GROUP``."""
+    return CrmOperation(cluster, timeline, "ban", f"{group} from {node}",
+                        ("resource", "ban", group, node), ("resource", "clear", group),
+                        edit=("crm_resource", "--ban", "--resource", group, "--node", node),
                         undo_edit=("crm_resource", "--clear", "--resource", group))
 
 
@@ -682,6 +694,9 @@ class Faults:
     def stop(self, resource: str) -> Fault:
         return self._add(stop(self.cluster, self.timeline, resource)).inject()
 
+    def ban(self, group: str, node: str) -> Fault:
+        return self._add(ban(self.cluster, self.timeline, group, node)).inject()
+
     def set_meta(self, resource: str, name: str, value: str) -> Fault:
         return self._add(set_meta(self.cluster, self.timeline, resource, name, value)).inject()
 
@@ -715,6 +730,6 @@ class Faults:
 __all__ = [
     "Crash", "CrmOperation", "Event", "Fault", "FaultBackend", "FaultError", "FaultTarget",
     "Faults", "KillService",
-    "PingCheck", "PullCable", "RedundantLink", "RemoveFile", "Timeline", "move",
+    "PingCheck", "PullCable", "RedundantLink", "RemoveFile", "Timeline", "ban", "move",
     "process_match", "set_meta", "standby", "stop",
 ]

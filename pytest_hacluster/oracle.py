@@ -23,7 +23,7 @@ import shlex
 import time
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -38,6 +38,16 @@ SIMULATE_TIMEOUT_S = 30.0
 RC_NOT_RUNNING = 7
 # Any other failure (the apache agent's answer to a 403): OCF_ERR_GENERIC.
 RC_ERROR = 1
+
+
+def attribute_readback(edit: Sequence[str]) -> tuple[list[str], str] | None:
+    """For a ``crm_attribute ... --update VALUE`` edit: the ``crm_attribute ... --query
+    --quiet`` that reads it back, and VALUE; None for any other command. Used on the oracle's
+    CIB copy and, by ``faults.CrmOperation``, on the live cluster after crmsh's command."""
+    if not edit or edit[0] != "crm_attribute" or "--update" not in edit:
+        return None
+    at = list(edit).index("--update")
+    return [*edit[:at], *edit[at + 2:], "--query", "--quiet"], edit[at + 1]
 
 
 class OracleError(RuntimeError):
@@ -583,11 +593,10 @@ class Oracle:
         cluster without the fault). ``OracleError`` naming the edit and what was read.
 
         Other edits (cibadmin deletions) are not read back."""
-        if edit[0] != "crm_attribute" or "--update" not in edit:
+        readback = attribute_readback(edit)
+        if readback is None:
             return
-        at = edit.index("--update")
-        wanted = edit[at + 1]
-        query = [*edit[:at], *edit[at + 2:], "--query", "--quiet"]
+        query, wanted = readback
         read = node.run(query, timeout=self.timeout, env=env)
         if not read.ok or read.stdout.strip() != wanted:
             raise OracleError(

@@ -29,7 +29,6 @@ import pytest
 
 from pytest_hacluster.cluster import Cluster
 from pytest_hacluster.config import Description
-from pytest_hacluster.faults import CrmOperation
 from pytest_hacluster.profiles import GroupSpec
 from pytest_hacluster.scenario import Scenario
 from pytest_hacluster.waiting import wait_until
@@ -101,11 +100,7 @@ def test_proxy_switches_over_in_time_when_its_lan_goes_with_a_request_in_flight(
     # The backend banned from the proxy's node (moved if it ran there): its replies
     # must cross the service LAN, and it must not follow the proxy's move onto the node
     # without a LAN (stickiness 0 lets the scheduler spread the groups).
-    ban = sc.faults.add(CrmOperation(
-        hacluster, sc.faults.timeline, "ban", f"{backend.name} from {home}",
-        ("resource", "ban", backend.name, home), ("resource", "clear", backend.name),
-        edit=("crm_resource", "--ban", "--resource", backend.name, "--node", home),
-        undo_edit=("crm_resource", "--clear", "--resource", backend.name)))
+    ban = sc.faults.ban(backend.name, home)
     others = hacluster.other_nodes(home)
     pinned = sc.recover(ban, lambda s: s.groups[backend.name].started_on in others,
                         f"{backend.name} on {hacluster.elsewhere(home)}",
@@ -118,12 +113,11 @@ def test_proxy_switches_over_in_time_when_its_lan_goes_with_a_request_in_flight(
     # The backend's service frozen: the probe's /app/ requests now wait for its reply.
     freeze = sc.faults.kill(backend_node, service.id, signal.SIGSTOP)
     port = str(desc.ajp_port)
-    waiting = wait_until(
-        lambda: hacluster.node(backend_node).run(
+    unread = wait_until(  # sockets of that port with bytes received, not yet read
+        lambda: [line for line in hacluster.node(backend_node).run(
             ["ss", "-Htn", "state", "established", "sport", "=", f":{port}"], timeout=15
-        ).stdout,
-        lambda out: any(line.split()[0] != "0" for line in out.splitlines() if line.split()),
-        timeout=10, interval=0.2,
+        ).stdout.splitlines() if line.split() and line.split()[0] != "0"],
+        bool, timeout=10, interval=0.2,
         what=f"a request from {home} unread in {service.id}'s AJP socket on {backend_node}",
     )
     pull = sc.faults.pull_cable(home, desc.service_nic)
@@ -142,8 +136,7 @@ def test_proxy_switches_over_in_time_when_its_lan_goes_with_a_request_in_flight(
                f"to {backend.name} in flight",
                outage_s=m.outage_s(desc.served_checks(proxy.name)[0]),
                proxy_timeout_s=timeout,
-               in_flight=next(line for line in waiting.splitlines()
-                              if line.split() and line.split()[0] != "0"))
+               in_flight=unread[0])
     assert pull.injected is not None
     assert m.recovered and m.within(sc.slo.switchover), (
         f"{m.explain()}\n  Apache's graceful stop waited for an /app/ request whose reply "
