@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pytest_hacluster import render
+from pytest_hacluster import cib_readback, render
 from pytest_hacluster.oracle import (
     RC_ERROR,
     Cib,
@@ -32,7 +32,6 @@ from pytest_hacluster.oracle import (
     FailedOp,
     Simulation,
     Unsimulable,
-    attribute_readback,
 )
 from pytest_hacluster.records import iso, num
 from pytest_hacluster.shell import CommandError
@@ -444,8 +443,11 @@ class CrmOperation(Fault):
         self.kind, self._target, self._do, self._undo_args = kind, target, do, undo
         self.changes_nodes = kind == "standby"
         self.node = target if kind == "standby" else None
-        # The same change made to a CIB copy with Pacemaker's own tools (CIB_file).
+        # The same change made to a CIB copy with Pacemaker's own tools (CIB_file), and what
+        # each leaves in the CIB (ReadbackError here, at once, for an edit not understood).
         self._edit, self._undo_edit = edit, undo_edit
+        self._readbacks = tuple(None if e is None else cib_readback.readback(e)
+                                for e in (edit, undo_edit))
 
     @property
     def target(self) -> str:
@@ -462,33 +464,31 @@ class CrmOperation(Fault):
         return Simulation(f"{' '.join(self._undo_args)}", edits=(self._undo_edit,))
 
     def _inject(self) -> None:
-        self._confirm(self.cluster.crm(*self._do), self._do, self._edit)
+        self._confirm(self.cluster.crm(*self._do), self._do, self._readbacks[0])
 
     def _undo(self) -> None:
-        self._confirm(self.cluster.crm(*self._undo_args), self._undo_args, self._undo_edit)
+        self._confirm(self.cluster.crm(*self._undo_args), self._undo_args, self._readbacks[1])
 
-    def _confirm(self, said: Result, args: tuple[str, ...], edit: tuple[str, ...] | None) -> None:
-        """The change read back from the live CIB where it is a node attribute (``edit`` a
-        ``crm_attribute ... --update VALUE``): crmsh can exit 0 having done nothing.
+    def _confirm(self, said: Result, args: tuple[str, ...],
+                 expected: cib_readback.Readback | None) -> None:
+        """The change read back from the live CIB (``expected``: what the equivalent edit
+        leaves there): crmsh can exit 0 having done nothing.
 
         Measured on crmsh 4.4.1 (Debian 12): ``crm node standby s2`` while s2's service LAN is
         out prints ``WARNING: host "s2" is unreachable`` and exits 0, the standby attribute not
         set (crmsh asks the node over the network first); a test would then watch a standby
         that never happened. ``FaultError`` naming the command, what the CIB holds and what
-        crmsh said."""
-        readback = None if edit is None else attribute_readback(edit)
-        if readback is None:
+        crmsh said; also when the CIB cannot be read."""
+        if expected is None:
             return
-        query, wanted = readback
         try:
-            held = self.cluster.run_anywhere(query).stdout.strip()
-        except (CommandError, RuntimeError) as exc:
-            held = f"unreadable ({str(exc).splitlines()[0]})"
-        if held != wanted:
+            wrong = expected.mismatch(self.cluster.run_anywhere(["cibadmin", "--query"]).stdout)
+        except (CommandError, RuntimeError, cib_readback.ReadbackError) as exc:
+            wrong = f"the CIB could not be read back ({str(exc).splitlines()[0]})"
+        if wrong is not None:
             crmsh = " ".join(f"{said.stdout} {said.stderr}".split()) or "nothing"
-            raise FaultError(
-                f"crm {' '.join(args)} exited 0 but did not take: {' '.join(query[1:-2])} is "
-                f"{held!r}, not {wanted!r}; crmsh said: {crmsh}")
+            raise FaultError(f"crm {' '.join(args)} exited 0 but did not take: {wrong}; "
+                             f"crmsh said: {crmsh}")
 
 
 def standby(cluster: FaultTarget, timeline: Timeline, node: str) -> CrmOperation:

@@ -23,11 +23,11 @@ import shlex
 import time
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from pytest_hacluster import crm_status, dialect, duration, records
+from pytest_hacluster import cib_readback, crm_status, dialect, duration, records
 from pytest_hacluster.crm_status import ClusterState
 from pytest_hacluster.crm_status.model import configured_id
 from pytest_hacluster.dialect import Dialect
@@ -38,16 +38,6 @@ SIMULATE_TIMEOUT_S = 30.0
 RC_NOT_RUNNING = 7
 # Any other failure (the apache agent's answer to a 403): OCF_ERR_GENERIC.
 RC_ERROR = 1
-
-
-def attribute_readback(edit: Sequence[str]) -> tuple[list[str], str] | None:
-    """For a ``crm_attribute ... --update VALUE`` edit: the ``crm_attribute ... --query
-    --quiet`` that reads it back, and VALUE; None for any other command. Used on the oracle's
-    CIB copy and, by ``faults.CrmOperation``, on the live cluster after crmsh's command."""
-    if not edit or edit[0] != "crm_attribute" or "--update" not in edit:
-        return None
-    at = list(edit).index("--update")
-    return [*edit[:at], *edit[at + 2:], "--query", "--quiet"], edit[at + 1]
 
 
 class OracleError(RuntimeError):
@@ -588,20 +578,29 @@ class Oracle:
 
     def _confirm_edit(self, node: OracleNode, edit: tuple[str, ...],
                       env: Mapping[str, str]) -> None:
-        """A ``crm_attribute ... --update VALUE`` edit read back from the copy: a prediction
-        made on a copy without it would be a silent wrong answer (the scheduler asked about a
-        cluster without the fault). ``OracleError`` naming the edit and what was read.
+        """An edit of the copy read back from it (``cib_readback``): a prediction made on a
+        copy without it would be a silent wrong answer (the scheduler asked about a cluster
+        without the fault). ``OracleError`` naming the edit and what was read.
 
-        Other edits (cibadmin deletions) are not read back."""
-        readback = attribute_readback(edit)
-        if readback is None:
+        ``cibadmin`` edits (deletions of history entries, which may find nothing to delete)
+        are not read back."""
+        try:
+            expected = cib_readback.readback(edit)
+        except cib_readback.ReadbackError as exc:
+            raise OracleError(str(exc)) from None
+        if expected is None:
             return
-        query, wanted = readback
-        read = node.run(query, timeout=self.timeout, env=env)
-        if not read.ok or read.stdout.strip() != wanted:
-            raise OracleError(
-                f"the edit {shlex.join(edit)} did not take on the CIB copy: read back "
-                f"{read.stdout.strip()!r} ({read.describe() if not read.ok else 'exit 0'})")
+        read = node.run(["cibadmin", "--query"], timeout=self.timeout, env=env)
+        if not read.ok:
+            raise OracleError(f"the edit {shlex.join(edit)} could not be read back from the "
+                              f"CIB copy: {read.describe()}")
+        try:
+            wrong = expected.mismatch(read.stdout)
+        except cib_readback.ReadbackError as exc:
+            raise OracleError(str(exc)) from None
+        if wrong is not None:
+            raise OracleError(f"the edit {shlex.join(edit)} did not take on the CIB copy: "
+                              f"{wrong}")
 
     def _read_saved(self, node: OracleNode, saved: str, result: Result,
                     simulation: Simulation) -> Prediction:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pytest_hacluster.backends.base import FaultNotAllowed
@@ -90,9 +92,50 @@ def test_a_standby_crmsh_did_not_make_fails_naming_what_crmsh_said() -> None:
     """crmsh 4.4 exits 0 on ``crm node standby s2`` when s2 is unreachable, setting nothing."""
     faults = Faults(FakeCluster(ignoring="standby"))
     with pytest.raises(FaultError, match=r"crm node standby s2 exited 0 but did not take: "
-                                         r"--node s2 --name standby is '', not 'on'; crmsh "
-                                         r"said: WARNING: host \"s2\" is unreachable"):
+                                         r"the standby attribute of node s2 is 'absent', not "
+                                         r"'on'; crmsh said: WARNING: host \"s2\" is "
+                                         r"unreachable"):
         faults.standby("s2")
     taken = Faults(FakeCluster())
     taken.standby("s2")
     assert taken.undo_all() == []  # online read back as "off"
+
+
+CRMSH_OPERATIONS = [  # Faults method, its arguments, the crmsh words of it and of its undo,
+    # and what the CIB holds when crmsh ignored each
+    ("standby", ("s2",), "standby", "the standby attribute of node s2 is 'absent', not 'on'",
+     "online", "the standby attribute of node s2 is 'on', not 'off'"),
+    ("move", ("web", "s2"), "move",
+     "the location constraint cli-prefer-web is 'absent', not 's2'",
+     "unmove", "the cli-prefer/cli-ban constraints of web is 'cli-prefer-web', not 'absent'"),
+    ("ban", ("webapp", "s1"), "ban",
+     "the location constraint cli-ban-webapp-on-s1 is 'absent', not '-INFINITY'",
+     "clear",
+     "the cli-prefer/cli-ban constraints of webapp is 'cli-ban-webapp-on-s1', not 'absent'"),
+    ("stop", ("webapp",), "stop",
+     "the target-role meta attribute of webapp is 'absent', not 'Stopped'",
+     "start", "the target-role meta attribute of webapp is 'Stopped', not 'Started'"),
+    ("set_meta", ("web", "migration-threshold", "2"), "set",
+     "the migration-threshold meta attribute of web is 'absent', not '2'",
+     "delete", "the migration-threshold meta attribute of web is '2', not 'absent'"),
+]
+
+
+@pytest.mark.parametrize(("method", "args", "word", "said", "undo_word", "undo_said"),
+                         CRMSH_OPERATIONS, ids=[c[0] for c in CRMSH_OPERATIONS])
+def test_every_crmsh_operation_and_its_undo_is_read_back_from_the_cib(
+    method: str, args: tuple[str, ...], word: str, said: str, undo_word: str, undo_said: str
+) -> None:
+    """Each crmsh change a test makes, and its undo, is read back from the CIB: one crmsh
+    exited 0 on without making it fails naming what the CIB holds instead."""
+    with pytest.raises(FaultError, match="exited 0 but did not take: " + re.escape(said)):
+        getattr(Faults(FakeCluster(ignoring=word)), method)(*args)
+    taken = Faults(FakeCluster())
+    getattr(taken, method)(*args)
+    assert taken.undo_all() == []
+    cluster = FakeCluster()
+    not_undone = Faults(cluster)
+    getattr(not_undone, method)(*args)
+    cluster.ignoring = undo_word
+    (failure,) = not_undone.undo_all()
+    assert f"exited 0 but did not take: {undo_said}; crmsh said: WARNING" in failure

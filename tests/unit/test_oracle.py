@@ -29,6 +29,7 @@ from pytest_hacluster.faults import (
 )
 from pytest_hacluster.oracle import Action, Cib, Prediction, Simulation, Unsimulable
 from pytest_hacluster.shell import Result
+from tests.fakes import apply_edit
 
 DATA = Path(__file__).parent / "data" / "crm_simulate"
 
@@ -235,27 +236,23 @@ class FakeNode:
         self.version = version
         self.runs: list[tuple[list[str], dict[str, str] | None]] = []
         self.files: dict[str, str] = {}
-        self.attributes: dict[tuple[str, ...], str] = {}  # crm_attribute updates on the copy
-        self.lose_edits = False  # a copy that does not keep what crm_attribute wrote
+        self.lose_edits = False  # a copy that does not keep what an edit wrote
 
     def run(self, command: list[str], *, timeout: float = 60, check: bool = False,
             input: str | None = None, env: dict[str, str] | None = None) -> Result:
         self.runs.append((list(command), env))
         out = ""
+        copy = (env or {}).get("CIB_file")
         if command[0] == "cibadmin":
-            out = captured("cib")
+            out = self.files[copy] if copy else captured("cib")
         elif command == ["crm_mon", "--version"]:
             out = self.version
         elif command[0] == "crm_mon":  # Pacemaker 2.0: the saved CIB's status (CIB_file)
             out = (DATA.parent / "crm_mon" / f"{self.answer}.xml").read_text()
         elif command[0] == "crm_simulate" and "--save-output" not in command:
             out = captured(self.answer)
-        elif command[0] == "crm_attribute" and "--update" in command:
-            at = command.index("--update")
-            if not self.lose_edits:
-                self.attributes[tuple(command[:at] + command[at + 2:])] = command[at + 1]
-        elif command[0] == "crm_attribute" and "--query" in command:
-            out = self.attributes.get(tuple(command[:-2]), "")
+        elif command[0] in ("crm_attribute", "crm_resource") and copy and not self.lose_edits:
+            self.files[copy] = apply_edit(self.files[copy], command)
         return Result(" ".join(command), 0, out, "", 0.01)
 
     def write(self, path: str, content: str | bytes, mode: int = 0o644,
@@ -310,7 +307,9 @@ def test_an_edit_the_copy_did_not_keep_is_an_oracle_failure_not_a_prediction() -
             "fail-count-httpd#start_0", "--update", "INFINITY")
     said = o.predict(lambda _cib: Simulation("start fails", edits=(edit,)))
     assert isinstance(said, Unsimulable) and said.failed, said
-    assert "--update INFINITY did not take on the CIB copy: read back ''" in str(said)
+    assert ("--update INFINITY did not take on the CIB copy: the transient "
+            "fail-count-httpd#start_0 attribute of node s1 is 'absent', not 'INFINITY'"
+            in str(said))
     assert not [c for c, _env in s1.runs if c[0] == "crm_simulate"]
 
 
