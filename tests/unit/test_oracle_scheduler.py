@@ -125,8 +125,8 @@ class FileNode:
     def run(self, command: list[str], *, timeout: float = 60, check: bool = False,
             input: str | None = None, env: dict[str, str] | None = None) -> Result:
         self.runs.append(list(command))
-        if command == ["cibadmin", "--query"]:
-            return Result("cibadmin --query", 0, PROBE_CIB.read_text(), "", 0.0)
+        if command == ["cibadmin", "--query"] and not (env or {}).get("CIB_file"):
+            return Result("cibadmin --query", 0, PROBE_CIB.read_text(), "", 0.0)  # the live one
         if not ((env or {}).get("CIB_file") or command[0] in ("rm", "crm_mon")
                 or command[:2] == ["crm_simulate", "--xml-file"]):
             raise AssertionError(f"a command on the live cluster: {command}")
