@@ -14,7 +14,9 @@ the CIB schema keeps them in 2.0 and 3.0):
   in ``status/node_state/transient_attributes`` ("reboot");
 - ``crm_resource --resource R --meta --set-parameter A --parameter-value V`` or
   ``--delete-parameter A``: an nvpair in R's own ``meta_attributes``;
-- ``crm_resource --move --resource R --node N``: ``rsc_location id="cli-prefer-R" node="N"``;
+- ``crm_resource --move --resource R --node N [--promoted | --master]``: ``rsc_location
+  id="cli-prefer-R" node="N"`` (with ``role="Promoted"``, 2.0: ``"Master"``, for the
+  Promoted role alone);
 - ``crm_resource --ban --resource R --node N``: ``rsc_location id="cli-ban-R-on-N"``;
 - ``crm_resource --clear --resource R``: no ``cli-prefer-``/``cli-ban-`` location of R left.
 
@@ -33,7 +35,11 @@ ABSENT = "absent"
 # Options of the understood forms that take a value, and those that do not.
 _VALUED = frozenset({"--node", "--name", "--update", "--lifetime", "--resource",
                      "--set-parameter", "--parameter-value", "--delete-parameter"})
-_FLAGS = frozenset({"--delete", "--meta", "--move", "--ban", "--clear"})
+_FLAGS = frozenset({"--delete", "--meta", "--move", "--ban", "--clear", "--promoted",
+                    "--master"})
+# Role names as the CIB may hold them: schema 3.7 on (Pacemaker 2.1, 3.0) writes "Promoted",
+# Pacemaker 2.0 "Master" (Pacemaker Explained 2.1, "Role names"; dialect.py).
+_ROLE_NAMES = {"Master": "Promoted", "Slave": "Unpromoted"}
 _RESOURCE_TAGS = ("primitive", "group", "clone", "master", "bundle")
 
 
@@ -151,16 +157,19 @@ def _resource(edit: tuple[str, ...], options: dict[str, str]) -> Readback:
     if "--move" in options:
         (node,) = _need(edit, options, "--node")
         cid = f"cli-prefer-{resource}"
+        if "--promoted" in options or "--master" in options:
+            return Readback(edit, f"the location constraint {cid}", f"{node} (Promoted)",
+                            lambda root: _promoted_location(root, cid))
         return Readback(edit, f"the location constraint {cid}", node,
-                           lambda root: _location(root, cid, "node"))
+                        lambda root: _location(root, cid, "node"))
     if "--ban" in options:
         (node,) = _need(edit, options, "--node")
         cid = f"cli-ban-{resource}-on-{node}"
         return Readback(edit, f"the location constraint {cid}", "-INFINITY",
-                           lambda root: _location(root, cid, "score"))
+                        lambda root: _location(root, cid, "score"))
     if "--clear" in options:
         return Readback(edit, f"the cli-prefer/cli-ban constraints of {resource}", ABSENT,
-                           lambda root: _cli_constraints(root, resource))
+                        lambda root: _cli_constraints(root, resource))
     raise ReadbackError(f"cannot read back {' '.join(edit)}: neither --meta, --move, --ban "
                         "nor --clear")
 
@@ -189,6 +198,14 @@ def _location(root: ET.Element, cid: str, attribute: str) -> str:
     found = [c for c in root.iterfind("configuration/constraints/rsc_location")
              if c.get("id") == cid]
     return found[0].get(attribute, f"without {attribute}") if found else ABSENT
+
+
+def _promoted_location(root: ET.Element, cid: str) -> str:
+    node = _location(root, cid, "node")
+    if node == ABSENT:
+        return ABSENT
+    role = _location(root, cid, "role")
+    return f"{node} ({_ROLE_NAMES.get(role, role)})"
 
 
 def _cli_constraints(root: ET.Element, resource: str) -> str:

@@ -97,6 +97,33 @@ def test_transient_node_attributes_are_read_from_the_status_section(
     assert permanent is not None and permanent.held(path.read_text()) == ABSENT
 
 
+PROMOTABLE = ('<clone id="stateful-clone"><meta_attributes id="m"><nvpair id="m1" '
+              'name="promotable" value="true"/></meta_attributes><primitive id="stateful" '
+              'class="ocf" provider="pacemaker" type="Stateful"/></clone>')
+
+
+@needs_pacemaker_tools
+@pytest.mark.parametrize("flag", ["--promoted", "--master"])
+def test_moving_the_promoted_role_is_read_back_with_its_role(flag: str, tmp_path: Path) -> None:
+    """``--promoted`` (2.1 on) and ``--master`` (2.0; 2.1 still takes it) write a cli-prefer
+    location for the Promoted role; 2.0's CIB names the role "Master"."""
+    path = tmp_path / "cib.xml"
+    path.write_text(CIB.read_text())
+    subprocess.run(["cibadmin", "--create", "--scope", "resources", "--xml-text", PROMOTABLE],
+                   check=True, capture_output=True, timeout=30,
+                   env={**os.environ, "CIB_file": str(path)})
+    edit = ("crm_resource", "--move", "--resource", "stateful-clone", "--node", "s2", flag)
+    found = readback(edit)
+    assert found is not None and found.held(path.read_text()) == ABSENT
+    run(edit, path)
+    assert found.mismatch(path.read_text()) is None
+    as_2_0 = path.read_text().replace('role="Promoted"', 'role="Master"')
+    assert 'role="Master"' in as_2_0 and found.mismatch(as_2_0) is None
+    started = path.read_text().replace('role="Promoted"', 'role="Started"')
+    assert found.mismatch(started) == ("the location constraint cli-prefer-stateful-clone is "
+                                       "'s2 (Started)', not 's2 (Promoted)'")
+
+
 def test_what_is_held_instead_is_named() -> None:
     move = readback(("crm_resource", "--move", "--resource", "web", "--node", "s2"))
     assert move is not None
