@@ -198,10 +198,15 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         # Checked here, before collection: a missing package or a clash is one line, at once.
         chosen = backend_class(backend)(description, settings)
-        per_worker = [
-            backend_class(backend)(description, dataclasses.replace(settings, prefix=name))
-            for name in (f"{prefix}-gw{i}" for i in range(workers))
-        ]
+        try:
+            per_worker = [
+                backend_class(backend)(description, dataclasses.replace(settings, prefix=name))
+                for name in (f"{prefix}-gw{i}" for i in range(workers))
+            ]
+        except BackendError as exc:
+            raise BackendError(
+                f"{exc}; with -n {workers} each worker's lab is the prefix {prefix!r} plus "
+                f"'-gw0'...'-gw{workers - 1}': choose a shorter --hacluster-prefix") from None
         if chosen.stack_is_this_machine:
             # The description first: a typo in it is the user's fix, whatever the lab's state
             # (the new-user trial met "the lab is in use" for a misspelt property).

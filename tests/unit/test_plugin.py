@@ -120,6 +120,18 @@ def test_bad_prefix_is_a_usage_error(project: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines(["*lab prefix 'Lab 1' is invalid*"])
 
 
+def test_a_prefix_too_long_for_xdist_workers_names_the_workers_suffix(
+    project: pytest.Pytester,
+) -> None:
+    """12 characters fit alone, not with '-gw0' (the lab's names are at most 15)."""
+    result = project.runpytest_subprocess("--hacluster", "--hacluster-prefix=hacldebian11",
+                                          "-n", "2")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([
+        "*lab prefix 'hacldebian11-gw0' is invalid*; with -n 2 each worker's lab is the "
+        "prefix 'hacldebian11' plus '-gw0'...'-gw1': choose a shorter --hacluster-prefix*"])
+
+
 def test_missing_packages_name_the_install_command(project: pytest.Pytester) -> None:
     env = {**os.environ, "PATH": str(project.path)}  # nothing the lab needs is on this PATH
     proc = subprocess.run(
